@@ -1,0 +1,3 @@
+export { setBackend, BACKEND_REQUESTS } from './select-backend';
+export type { BackendChoice, BackendName, BackendRequest } from './select-backend';
+export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm/register';

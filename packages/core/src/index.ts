@@ -1,0 +1,23 @@
+import './register-gradients';
+export { ContrastiveError, argumentError, isContrastiveError } from './errors';
+export type { ContrastiveErrorCode, ContrastiveErrorOptions } from './errors';
+export {
+  assertAxisSize,
+  assertDtype,
+  assertInRange,
+  assertInteger,
+  assertNonEmpty,
+  assertNonNegative,
+  assertOneOf,
+  assertPositive,
+  assertRank,
+  assertSameShape,
+  assertShape,
+  describeShape,
+  nearestName,
+} from './checks';
+export { l2Normalize, L2_NORMALIZE_EPSILON } from './l2-normalize';
+export { stopGradient } from './stop-gradient';
+export { createRng } from './rng';
+export type { Rng, RngState } from './rng';
+export { assertFinite } from './finite';

@@ -1,0 +1,10 @@
+export { closenessError, expectClose } from './close';
+export type { Numeric, Tolerance } from './close';
+export { checkGradients } from './grad-check';
+export type { GradientCheckInput, GradientCheckOptions } from './grad-check';
+export { countTensors, expectNoLeak, expectNoLeakAsync } from './leak';
+export { randomMatrix, roundToFloat32, row, toTensor2d } from './random';
+export type { Matrix } from './random';
+export { concatRows, dot, logSumExp, matMulTransposed, mean, normalizeRows } from './f64';
+export { describeBackends, useBackend } from './backends';
+export type { TestBackend } from './backends';

@@ -1,0 +1,48 @@
+/**
+ * Vitest settings shared by every project of the workspace. Each project's
+ * `vitest.config.ts` re-exports this, so `vitest run` inside a package and
+ * `nx run <pkg>:test` behave alike. Workspace imports resolve to sources.
+ */
+import { readdirSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = dirname(fileURLToPath(import.meta.url));
+
+function workspaceAliases(): { find: RegExp; replacement: string }[] {
+  const aliases: { find: RegExp; replacement: string }[] = [
+    {
+      find: /^@contrastive\/test-utils\/(.+)$/,
+      replacement: join(root, 'tools/test-utils/src/$1.ts'),
+    },
+  ];
+  const folders: [string, string][] = [
+    ['packages', ''],
+    ['tools', ''],
+    ['apps', 'app-'],
+  ];
+  for (const [folder, prefix] of folders) {
+    const dir = join(root, folder);
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      const entry = join(dir, name, 'src/index.ts');
+      if (!existsSync(entry)) continue;
+      aliases.push({ find: new RegExp(`^@contrastive/${prefix}${name}$`), replacement: entry });
+    }
+  }
+  return aliases;
+}
+
+export default defineConfig({
+  resolve: { alias: workspaceAliases() },
+  test: {
+    environment: 'node',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    passWithNoTests: true,
+    pool: 'forks',
+    poolOptions: { forks: { singleFork: true } },
+  },
+});
