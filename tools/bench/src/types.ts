@@ -1,0 +1,47 @@
+/** A benchmark case. Each file in src/cases exports `cases: BenchCase[]`. */
+export interface BenchCase {
+  /** Unique name, `group/what`, e.g. `train-step/convnet-3`. */
+  name: string;
+  /** One line: what one timed run does. */
+  description: string;
+  /** Backends to measure on. Default ['wasm']. */
+  backends?: readonly BenchBackend[];
+  /**
+   * Builds inputs on the active backend and returns the timed function.
+   * `run` must finish its device work before resolving (read back a value).
+   */
+  setup(backend: BenchBackend): Promise<PreparedCase>;
+  /** Timed runs after warm-up. Default 5. */
+  repeats?: number;
+  /** Untimed warm-up runs. Default 1. */
+  warmup?: number;
+  /** The matching PyTorch reference: a script in tools/bench/reference and its arguments. */
+  torch?: { script: string; args?: string[] };
+  /** Items processed per run, for a throughput column (e.g. 256 images). */
+  items?: { count: number; unit: string };
+}
+
+export type BenchBackend = 'wasm' | 'cpu' | 'tensorflow';
+
+export interface PreparedCase {
+  run(): Promise<void>;
+  dispose(): void;
+}
+
+export interface BenchResult {
+  name: string;
+  description: string;
+  backend: BenchBackend;
+  /** Median seconds per run. */
+  seconds: number;
+  /** All timed runs, seconds. */
+  runs: number[];
+  /** PyTorch's median seconds per run (one thread), when measured. */
+  torchSeconds?: number;
+  /** seconds / torchSeconds. */
+  ratio?: number;
+  itemsPerSecond?: number;
+  torchItemsPerSecond?: number;
+  unit?: string;
+  error?: string;
+}
