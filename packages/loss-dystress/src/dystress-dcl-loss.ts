@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import { argumentError, describeShape, l2Normalize } from '@contrastive/core';
+import { checkViews } from './check-views';
+import { resolveTemperatureOptions, type DystressTemperatureOptions } from './dystress-temperature';
+import { DYSTRESS_LOSS_DEFAULTS, type DystressLossOptions } from './dystress-loss';
+import { offDiagonal } from './off-diagonal';
+import { scaledByTemperature } from './pair-logits';
+
+/** Defaults of {@link dystressDclLoss}: those of {@link dystressLoss} (ImageNet code uses tauMin 0.1). */
+export const DYSTRESS_DCL_LOSS_DEFAULTS: Readonly<Required<DystressLossOptions>> = DYSTRESS_LOSS_DEFAULTS;
+
+function oneDirection(
+  a: Tensor,
+  b: Tensor,
+  t: Required<DystressTemperatureOptions>,
+  detach: boolean,
+): Tensor {
+  const positive = scaledByTemperature(tf.sum(tf.mul(a, b), 1), t, detach);
+  const intra = offDiagonal(scaledByTemperature(tf.matMul(a, a, false, true), t, detach));
+  const cross = offDiagonal(scaledByTemperature(tf.matMul(a, b, false, true), t, detach));
+  return tf.mean(tf.add(tf.sub(tf.logSumExp(intra, 1), positive), tf.logSumExp(cross, 1)));
+}
+
+/**
+ * DySTreSS with the decoupled contrastive loss (TSDCL; spec §4(a) "DCL
+ * variant"): the positive is removed from the denominator.
+ *
+ * Math, per anchor i of view a against view b:
+ * -s_ii^ab/tau + logsumexp_{j != i} s_ij^aa/tau + logsumexp_{j != i} s_ij^ab/tau,
+ * each s divided by its own tau(sg(s)); L = 0.5 (mean_i(a=z1) + mean_i(a=z2)).
+ * The two logsumexps are added separately, as in imagenet/ts_dcl_loss.py.
+ *
+ * Inputs: `z1`, `z2` float32 [B, d] with B >= 2 (each anchor needs a
+ * negative of each kind). Output: Scalar.
+ */
+export function dystressDclLoss(z1: Tensor2D, z2: Tensor2D, options: DystressLossOptions = {}): Scalar {
+  const fn = 'dystressDclLoss';
+  checkViews(fn, z1, z2);
+  if (z1.shape[0] < 2) {
+    throw argumentError('SHAPE_MISMATCH', fn, 'z1', 'of at least 2 rows', describeShape(z1.shape));
+  }
+  const o = { ...DYSTRESS_DCL_LOSS_DEFAULTS, ...options };
+  const t = resolveTemperatureOptions(fn, o);
+  return tf.tidy(() => {
+    const u1 = o.normalize ? l2Normalize(z1) : z1;
+    const u2 = o.normalize ? l2Normalize(z2) : z2;
+    const sum = tf.add(oneDirection(u1, u2, t, o.detachTemperature), oneDirection(u2, u1, t, o.detachTemperature));
+    return tf.mul(sum, 0.5) as Scalar;
+  });
+}
