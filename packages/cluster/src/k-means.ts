@@ -1,0 +1,279 @@
+/**
+ * k-means (Lloyd) with k-means++ or random seeding, restarts, faiss-style
+ * subsampling and chunked distances.
+ *
+ * Per restart: seed k centroids, then up to `iterations` rounds of
+ * (assign every training row to its nearest centroid; move each centroid to
+ * its members' mean; repair empty clusters), stopping early when an
+ * assignment repeats (a fixed point). A last assignment scores the final
+ * centroids. The restart with the lowest training inertia wins, and all N
+ * rows are assigned to its centroids.
+ *
+ * Defaults follow PCL's faiss call (spec §2(a) E-step 3: 20 iterations,
+ * nredo 5, at most 1000 points per centroid, L2 distance, centroids not
+ * normalised).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
+import {
+  argumentError,
+  assertDtype,
+  assertInteger,
+  assertOneOf,
+  assertRank,
+  createRng,
+  describeShape,
+  type Rng,
+} from '@contrastive/core';
+import {
+  assignPrepared,
+  ASSIGN_DEFAULTS,
+  disposePrepared,
+  prepareCentroids,
+  type Assignment,
+} from './assign-to-centroids';
+import { gatherRows, readFeatureMatrix, type FeatureMatrix } from './feature-matrix';
+import { K_MEANS_INITS, kMeansPlusPlusSeeds, randomSeeds, type KMeansInit } from './seeding';
+import {
+  EMPTY_CLUSTER_STRATEGIES,
+  updateCentroids,
+  type EmptyClusterStrategy,
+} from './update-centroids';
+
+/** Options of {@link kMeans}. */
+export interface KMeansOptions {
+  /** Number of clusters; 1 <= k <= N. Required. */
+  k: number;
+  /** Maximum Lloyd iterations per restart. Default 20 (PCL / faiss niter). */
+  iterations?: number;
+  /** Independent runs; the lowest training inertia wins. Default 1 (PCL uses 5). */
+  restarts?: number;
+  /**
+   * Seeding: `'kmeans++'` (default) or `'random'` (faiss), or a [k, d]
+   * float32 tensor of initial centroids (borrowed; used by every restart).
+   */
+  init?: KMeansInit | Tensor2D;
+  /** Seed of every random choice (subsample, seeding). Default 0. */
+  seed?: number;
+  /**
+   * Fit on at most k * maxPointsPerCentroid random rows, then assign all N
+   * (faiss's max_points_per_centroid; PCL sets 1000, faiss's default is 256).
+   * Default 1000. Infinity fits on every row.
+   */
+  maxPointsPerCentroid?: number;
+  /** Empty-cluster repair. Default `'split-largest'` (faiss). */
+  emptyClusters?: EmptyClusterStrategy;
+  /** Elements of one chunk's [rows, k] score matrix. Default 2^22. */
+  chunkElements?: number;
+}
+
+export const K_MEANS_DEFAULTS = Object.freeze({
+  iterations: 20,
+  restarts: 1,
+  init: 'kmeans++' as KMeansInit,
+  seed: 0,
+  maxPointsPerCentroid: 1000,
+  emptyClusters: 'split-largest' as EmptyClusterStrategy,
+  chunkElements: ASSIGN_DEFAULTS.chunkElements,
+});
+
+/**
+ * Result of {@link kMeans}. `centroids` is the only tensor (owned by the
+ * caller, dispose it); everything else is a typed array or a number.
+ */
+export interface KMeansResult {
+  /** [k, d] float32 centroids, not normalised. */
+  centroids: Tensor2D;
+  /** Int32Array [N]: cluster of each row. */
+  assignment: Int32Array;
+  /** Float32Array [N]: squared Euclidean distance of each row to its centroid. */
+  distances: Float32Array;
+  /** Int32Array [k]: members per cluster over all N rows. */
+  counts: Int32Array;
+  /** Sum of `distances` (float64). */
+  inertia: number;
+  /** Lloyd iterations run by the winning restart. */
+  iterations: number;
+  /** Index of the winning restart. */
+  restart: number;
+  /** Empty clusters repaired during the winning restart. */
+  emptyRepaired: number;
+}
+
+interface Resolved {
+  k: number;
+  iterations: number;
+  restarts: number;
+  init: KMeansInit | Float64Array;
+  seed: number;
+  maxPointsPerCentroid: number;
+  emptyClusters: EmptyClusterStrategy;
+  chunkElements: number;
+}
+
+/** Validates options against `features` (metadata only). */
+export function validateKMeansOptions(fn: string, features: Tensor2D, options: KMeansOptions): void {
+  assertRank(fn, 'features', features, 2);
+  assertDtype(fn, 'features', features, 'float32');
+  const [n, d] = features.shape;
+  assertInteger(fn, 'k', options.k, 1, Math.max(1, n));
+  if (n < options.k) {
+    throw argumentError('OUT_OF_RANGE', fn, 'k', `at most the number of rows ${n}`, String(options.k));
+  }
+  const o = { ...K_MEANS_DEFAULTS, ...options };
+  assertInteger(fn, 'iterations', o.iterations, 0);
+  assertInteger(fn, 'restarts', o.restarts, 1);
+  assertInteger(fn, 'seed', o.seed);
+  if (!(o.maxPointsPerCentroid === Infinity)) assertInteger(fn, 'maxPointsPerCentroid', o.maxPointsPerCentroid, 1);
+  assertOneOf(fn, 'emptyClusters', o.emptyClusters, EMPTY_CLUSTER_STRATEGIES);
+  assertInteger(fn, 'chunkElements', o.chunkElements, 1);
+  if (o.init instanceof tf.Tensor) {
+    assertDtype(fn, 'init', o.init, 'float32');
+    if (o.init.rank !== 2 || o.init.shape[0] !== options.k || o.init.shape[1] !== d) {
+      throw argumentError(
+        'SHAPE_MISMATCH',
+        fn,
+        'init',
+        `of shape [${options.k},${d}]`,
+        describeShape(o.init.shape),
+      );
+    }
+  } else {
+    assertOneOf(fn, 'init', o.init, K_MEANS_INITS);
+  }
+}
+
+async function resolve(options: KMeansOptions): Promise<Resolved> {
+  const o = { ...K_MEANS_DEFAULTS, ...options };
+  const init = o.init instanceof tf.Tensor ? Float64Array.from(await o.init.data()) : o.init;
+  return { ...o, init };
+}
+
+interface RunResult {
+  centroids: Float64Array;
+  fit: Assignment;
+  inertia: number;
+  iterations: number;
+  emptyRepaired: number;
+}
+
+function sum(values: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i]!;
+  return s;
+}
+
+function sameAssignment(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+async function assign(
+  x: Tensor2D,
+  m: FeatureMatrix,
+  centroids: Float64Array,
+  o: Resolved,
+): Promise<Assignment> {
+  const prepared = prepareCentroids(centroids, o.k, m.cols);
+  try {
+    return await assignPrepared(x, m.squaredNorms, prepared, o.chunkElements);
+  } finally {
+    disposePrepared(prepared);
+  }
+}
+
+async function runOnce(x: Tensor2D, m: FeatureMatrix, o: Resolved, rng: Rng): Promise<RunResult> {
+  let centroids =
+    typeof o.init !== 'string'
+      ? Float64Array.from(o.init)
+      : o.init === 'kmeans++'
+        ? kMeansPlusPlusSeeds(m, o.k, rng)
+        : randomSeeds(m, o.k, rng);
+  let previous: Int32Array | undefined;
+  let current: Assignment | undefined;
+  let iterations = 0;
+  let emptyRepaired = 0;
+  for (let it = 0; it < o.iterations; it++) {
+    current = await assign(x, m, centroids, o);
+    if (previous !== undefined && sameAssignment(previous, current.assignment)) break;
+    previous = current.assignment;
+    const update = updateCentroids(m, current.assignment, current.distances, o.k, o.emptyClusters);
+    centroids = update.centroids;
+    emptyRepaired += update.repaired;
+    iterations++;
+    current = undefined;
+  }
+  const fit = current ?? (await assign(x, m, centroids, o));
+  return { centroids, fit, inertia: sum(fit.distances), iterations, emptyRepaired };
+}
+
+function countMembers(assignment: Int32Array, k: number): Int32Array {
+  const counts = new Int32Array(k);
+  for (let i = 0; i < assignment.length; i++) counts[assignment[i]!]!++;
+  return counts;
+}
+
+/**
+ * Fits k-means on already read-back rows `m` of the tensor `features`.
+ * Shared by {@link kMeans} and kMeansMulti so the rows are read once.
+ */
+export async function fitKMeans(
+  features: Tensor2D,
+  m: FeatureMatrix,
+  options: KMeansOptions,
+): Promise<KMeansResult> {
+  const o = await resolve(options);
+  const rng = createRng(o.seed);
+  const limit = o.k * o.maxPointsPerCentroid;
+  let trainRows = m;
+  let trainTensor: Tensor2D | undefined;
+  if (m.rows > limit) {
+    const picks = rng.sampleWithoutReplacement(m.rows, limit).sort();
+    trainRows = gatherRows(m, picks);
+    trainTensor = tf.tensor2d(trainRows.data, [trainRows.rows, trainRows.cols]);
+  }
+  try {
+    let best: RunResult | undefined;
+    let bestRestart = 0;
+    for (let r = 0; r < o.restarts; r++) {
+      const run = await runOnce(trainTensor ?? features, trainRows, o, rng.fork());
+      if (best === undefined || run.inertia < best.inertia) {
+        best = run;
+        bestRestart = r;
+      }
+    }
+    const winner = best!;
+    const all = trainTensor === undefined ? winner.fit : await assign(features, m, winner.centroids, o);
+    return {
+      centroids: tf.tensor2d(Float32Array.from(winner.centroids), [o.k, m.cols]),
+      assignment: all.assignment,
+      distances: all.distances,
+      counts: countMembers(all.assignment, o.k),
+      inertia: sum(all.distances),
+      iterations: winner.iterations,
+      restart: bestRestart,
+      emptyRepaired: winner.emptyRepaired,
+    };
+  } finally {
+    trainTensor?.dispose();
+  }
+}
+
+/**
+ * k-means on the rows of `features` ([N, d] float32, borrowed).
+ *
+ * Returns the [k, d] centroids as a tensor (caller disposes) and the
+ * assignment, squared distances and counts as typed arrays (see
+ * {@link KMeansResult}). Memory on the device: the features, the
+ * centroids and one [chunkRows, k] score matrix; the rows are also read
+ * back once into JavaScript (N*d float32) for seeding and the M-step.
+ *
+ * @example
+ * const { centroids, assignment, inertia } = await kMeans(features, { k: 100, seed: 1 });
+ * centroids.dispose();
+ */
+export async function kMeans(features: Tensor2D, options: KMeansOptions): Promise<KMeansResult> {
+  validateKMeansOptions('kMeans', features, options);
+  const m = await readFeatureMatrix(features);
+  return fitKMeans(features, m, options);
+}

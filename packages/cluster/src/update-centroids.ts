@@ -1,0 +1,114 @@
+/**
+ * The k-means M-step in JavaScript float64: each centroid becomes the mean of
+ * its members, then empty clusters are repaired.
+ *
+ * Accumulating in JavaScript from the read-back rows costs N*d additions per
+ * iteration, far less than the N*k*d of the assignment matmul, and needs no
+ * UnsortedSegmentSum kernel (which tfjs-wasm lacks); a one-hot matmul on the
+ * device would cost as much as the assignment itself.
+ *
+ * Empty clusters:
+ * - `'split-largest'` (default; faiss's strategy, used by PCL): the empty
+ *   centroid takes a copy of the largest cluster's centroid, and the two
+ *   copies are pushed apart by a relative 1/1024 with alternating signs per
+ *   dimension; the pair shares the larger cluster's members for the
+ *   count bookkeeping. faiss picks the cluster to split at random with
+ *   probability proportional to its size; we take the largest, which is
+ *   deterministic. A split centroid equal to zero stays zero.
+ * - `'farthest-point'` (scikit-learn's strategy): each empty centroid moves
+ *   to one of the points farthest from their current centroid, and that point
+ *   leaves its old cluster's mean.
+ */
+import type { FeatureMatrix } from './feature-matrix';
+
+export type EmptyClusterStrategy = 'split-largest' | 'farthest-point';
+export const EMPTY_CLUSTER_STRATEGIES: readonly EmptyClusterStrategy[] = [
+  'split-largest',
+  'farthest-point',
+];
+
+/** Relative perturbation of a split (faiss's EPS = 1/1024). */
+export const SPLIT_EPSILON = 1 / 1024;
+
+export interface UpdateResult {
+  /** New centroids, [k * d] row-major float64. */
+  centroids: Float64Array;
+  /** Members per cluster after the repair's bookkeeping. */
+  counts: Int32Array;
+  /** Number of empty clusters that were repaired. */
+  repaired: number;
+}
+
+/**
+ * New centroids from an assignment (`distances` are the squared distances of
+ * the same assignment, used by `'farthest-point'`). Needs N >= k, which
+ * kMeans checks, so every empty cluster can be repaired.
+ */
+export function updateCentroids(
+  m: FeatureMatrix,
+  assignment: Int32Array,
+  distances: Float32Array,
+  k: number,
+  strategy: EmptyClusterStrategy,
+): UpdateResult {
+  const { rows: n, cols: d, data } = m;
+  const sums = new Float64Array(k * d);
+  const counts = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
+    const c = assignment[i]!;
+    counts[c]!++;
+    const cb = c * d;
+    const xb = i * d;
+    for (let a = 0; a < d; a++) sums[cb + a] += data[xb + a]!;
+  }
+  let empty = 0;
+  for (let c = 0; c < k; c++) if (counts[c] === 0) empty++;
+
+  if (empty > 0 && strategy === 'farthest-point') {
+    const order = Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => distances[b]! - distances[a]! || a - b,
+    );
+    let next = 0;
+    for (let c = 0; c < k && next < n; c++) {
+      if (counts[c] !== 0) continue;
+      // Take the farthest point whose cluster keeps at least one member.
+      let p = order[next++]!;
+      while (counts[assignment[p]!]! <= 1 && next < n) p = order[next++]!;
+      const old = assignment[p]!;
+      if (counts[old]! <= 1) break;
+      counts[old]!--;
+      counts[c] = 1;
+      for (let a = 0; a < d; a++) {
+        const v = data[p * d + a]!;
+        sums[old * d + a] -= v;
+        sums[c * d + a] = v;
+      }
+    }
+  }
+
+  const centroids = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) {
+    const count = counts[c]!;
+    if (count === 0) continue;
+    for (let a = 0; a < d; a++) centroids[c * d + a] = sums[c * d + a]! / count;
+  }
+
+  if (empty > 0 && strategy === 'split-largest') {
+    for (let c = 0; c < k; c++) {
+      if (counts[c] !== 0) continue;
+      let largest = 0;
+      for (let j = 1; j < k; j++) if (counts[j]! > counts[largest]!) largest = j;
+      if (counts[largest]! < 2) break;
+      for (let a = 0; a < d; a++) {
+        const v = centroids[largest * d + a]!;
+        const sign = a % 2 === 0 ? 1 : -1;
+        centroids[c * d + a] = v * (1 + sign * SPLIT_EPSILON);
+        centroids[largest * d + a] = v * (1 - sign * SPLIT_EPSILON);
+      }
+      const half = Math.floor(counts[largest]! / 2);
+      counts[c] = half;
+      counts[largest]! -= half;
+    }
+  }
+  return { centroids, counts, repaired: empty };
+}
