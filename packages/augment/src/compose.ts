@@ -1,0 +1,56 @@
+/**
+ * Building pipelines: an {@link Augmentation} maps a batch and a random
+ * source to a new batch. `compose` chains them on one generator, `multiView`
+ * draws n independent views, `step` binds an op's options.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor4D } from '@tensorflow/tfjs-core';
+import { assertInteger, argumentError, type Rng } from '@contrastive/core';
+import { toRng, type RandomSource } from './random-source';
+
+/** images [N, H, W, C] float32 -> [N, H', W', C'] (a new tensor owned by the caller). */
+export type Augmentation = (images: Tensor4D, random: RandomSource) => Tensor4D;
+
+/** Several views of a batch, e.g. SimCLR's two or multi-crop's 2 + k. */
+export type MultiViewAugmentation = (images: Tensor4D, random: RandomSource) => Tensor4D[];
+
+/** Binds options to a random op: `step(colorJitter, { brightness: 0.4 })`. */
+export function step<O>(op: (images: Tensor4D, random: RandomSource, options: O) => Tensor4D, options: O): Augmentation {
+  return (images, random) => op(images, random, options);
+}
+
+/** Binds options to a deterministic op: `fixed(normalize, CIFAR10_NORMALIZATION)`. */
+export function fixed<O>(op: (images: Tensor4D, options: O) => Tensor4D, options: O): Augmentation {
+  return (images) => op(images, options);
+}
+
+/** Applies `steps` in order, all drawing from one generator; intermediates are freed. */
+export function compose(steps: readonly Augmentation[]): Augmentation {
+  if (!Array.isArray(steps) || !steps.every((s) => typeof s === 'function')) {
+    throw argumentError('INVALID_ARGUMENT', 'compose', 'steps', 'an array of augmentations', typeof steps);
+  }
+  return (images, random) => {
+    const rng: Rng = toRng('compose', random);
+    return tf.tidy(() => {
+      let x = images;
+      for (const s of steps) x = s(x, rng);
+      return x === images ? (tf.clone(images) as Tensor4D) : x;
+    });
+  };
+}
+
+/** n views of the same batch, each an independent draw of `augmentation`. */
+export function multiView(augmentation: Augmentation, n = 2): MultiViewAugmentation {
+  assertInteger('multiView', 'n', n, 1);
+  return (images, random) => {
+    const rng = toRng('multiView', random);
+    const views: Tensor4D[] = [];
+    try {
+      for (let v = 0; v < n; v++) views.push(augmentation(images, rng));
+    } catch (error) {
+      views.forEach((t) => t.dispose());
+      throw error;
+    }
+    return views;
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * One augmentation preset per paper setup of spec/losses.md §0.5, plus a
+ * CPU preset for the embedded Fashion-MNIST. Each has a training view
+ * (apply it twice, or use `multiView`) and the evaluation transform.
+ */
+import type { Tensor4D } from '@tensorflow/tfjs-core';
+import { assertOneOf } from '@contrastive/core';
+import { colorJitter } from './color-jitter';
+import { compose, fixed, step, type Augmentation } from './compose';
+import { randomGaussianBlur } from './gaussian-blur';
+import { normalize, type NormalizeOptions } from './normalize';
+import { randomGrayscale } from './random-grayscale';
+import { randomResizedCrop } from './random-resized-crop';
+import { resizeCenterCrop } from './resize';
+
+/** ImageNet statistics (MoCo main_moco.py, PCL, torchvision examples). */
+export const IMAGENET_NORMALIZATION: Readonly<NormalizeOptions> = Object.freeze({
+  mean: Object.freeze([0.485, 0.456, 0.406]),
+  std: Object.freeze([0.229, 0.224, 0.225]),
+});
+/** CIFAR-10 statistics of the MoCo CIFAR demo and DySTreSS (spec §0.5). */
+export const CIFAR10_NORMALIZATION: Readonly<NormalizeOptions> = Object.freeze({
+  mean: Object.freeze([0.4914, 0.4822, 0.4465]),
+  std: Object.freeze([0.2023, 0.1994, 0.201]),
+});
+/** STL-10 training-set statistics (align_uniform's STL-10 example normalises with them [U]). */
+export const STL10_NORMALIZATION: Readonly<NormalizeOptions> = Object.freeze({
+  mean: Object.freeze([0.4409, 0.4279, 0.3868]),
+  std: Object.freeze([0.2683, 0.261, 0.2687]),
+});
+/** Fashion-MNIST training-set statistics. */
+export const FASHION_MNIST_NORMALIZATION: Readonly<NormalizeOptions> = Object.freeze({
+  mean: Object.freeze([0.286]),
+  std: Object.freeze([0.353]),
+});
+
+export interface AugmentPreset {
+  readonly name: AugmentPresetName;
+  /** What the training view does, in torchvision terms. */
+  readonly description: string;
+  /** Where it comes from (spec section and the official code). */
+  readonly source: string;
+  /** Side of the training views. */
+  readonly size: number;
+  /** One training view; call twice (or `multiView(train, 2)`) for a pair. */
+  readonly train: Augmentation;
+  /** The test-time transform (deterministic; ignores the random source). */
+  readonly eval: Augmentation;
+}
+
+export const AUGMENT_PRESET_NAMES = Object.freeze([
+  'simclr-cifar',
+  'simclr-imagenet',
+  'moco-v1',
+  'moco-v2',
+  'cacr-cifar',
+  'cacr-stl10',
+  'fashion-mnist-cpu',
+] as const);
+export type AugmentPresetName = (typeof AUGMENT_PRESET_NAMES)[number];
+
+const norm = (n: Readonly<NormalizeOptions>): Augmentation => fixed(normalize, n);
+const evalResize = (resize: number, crop: number, n: Readonly<NormalizeOptions>): Augmentation =>
+  compose([fixed(resizeCenterCrop, { resize, crop }), norm(n)]);
+const evalNormalizeOnly = (n: Readonly<NormalizeOptions>): Augmentation => (x: Tensor4D) => normalize(x, n);
+
+// RandomHorizontalFlip is folded into the crop (flipP): every op after it in
+// these pipelines is flip-equivariant, so the distribution is unchanged.
+const PRESETS: Record<AugmentPresetName, AugmentPreset> = {
+  'simclr-cifar': {
+    name: 'simclr-cifar',
+    description:
+      'RandomResizedCrop(32, scale=(0.08, 1)), RandomHorizontalFlip, RandomApply(ColorJitter(0.4, 0.4, 0.4, 0.1), p=0.8), RandomGrayscale(0.2), Normalize(CIFAR-10)',
+    source: 'spec §0.5 "CIFAR, SimCLR-style"; MoCo CIFAR-10 demo, DySTreSS smallscale',
+    size: 32,
+    train: compose([
+      step(randomResizedCrop, { size: 32, scale: [0.08, 1], flipP: 0.5 }),
+      step(colorJitter, { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 }),
+      step(randomGrayscale, { p: 0.2 }),
+      norm(CIFAR10_NORMALIZATION),
+    ]),
+    eval: evalNormalizeOnly(CIFAR10_NORMALIZATION),
+  },
+  'simclr-imagenet': {
+    name: 'simclr-imagenet',
+    description:
+      'RandomResizedCrop(224, scale=(0.08, 1), ratio=(3/4, 4/3)), flip, RandomApply(ColorJitter(0.8, 0.8, 0.8, 0.2), p=0.8), RandomGrayscale(0.2), RandomApply(GaussianBlur(23, sigma=(0.1, 2)), p=0.5); no normalisation (SimCLR feeds [0, 1])',
+    source: 'spec §0.5 "ImageNet, SimCLR" (simclr data_util.py, s = 1); colour ops with torchvision semantics',
+    size: 224,
+    train: compose([
+      step(randomResizedCrop, { size: 224, scale: [0.08, 1], ratio: [3 / 4, 4 / 3], flipP: 0.5 }),
+      step(colorJitter, { brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2, p: 0.8 }),
+      step(randomGrayscale, { p: 0.2 }),
+      step(randomGaussianBlur, { sigma: [0.1, 2], kernelSize: 23, p: 0.5 }),
+    ]),
+    eval: compose([fixed(resizeCenterCrop, { resize: 256, crop: 224 })]),
+  },
+  'moco-v1': {
+    name: 'moco-v1',
+    description:
+      'RandomResizedCrop(224, scale=(0.2, 1)), RandomGrayscale(0.2), ColorJitter(0.4, 0.4, 0.4, 0.4), RandomHorizontalFlip, Normalize(ImageNet)',
+    source: 'spec §0.5 "ImageNet, MoCo v1 (aug)"; moco main_moco.py, PCL main_pcl.py',
+    size: 224,
+    train: compose([
+      step(randomResizedCrop, { size: 224, scale: [0.2, 1], flipP: 0.5 }),
+      step(randomGrayscale, { p: 0.2 }),
+      step(colorJitter, { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.4 }),
+      norm(IMAGENET_NORMALIZATION),
+    ]),
+    eval: evalResize(256, 224, IMAGENET_NORMALIZATION),
+  },
+  'moco-v2': {
+    name: 'moco-v2',
+    description:
+      'RandomResizedCrop(224, scale=(0.2, 1)), RandomApply(ColorJitter(0.4, 0.4, 0.4, 0.1), p=0.8), RandomGrayscale(0.2), RandomApply(GaussianBlur(sigma=(0.1, 2)), p=0.5), RandomHorizontalFlip, Normalize(ImageNet)',
+    source: 'spec §0.5 "ImageNet, MoCo v2 aug+"; moco main_moco.py --aug-plus (also PCL v2, SiMo, CACR ImageNet)',
+    size: 224,
+    train: compose([
+      step(randomResizedCrop, { size: 224, scale: [0.2, 1], flipP: 0.5 }),
+      step(colorJitter, { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 }),
+      step(randomGrayscale, { p: 0.2 }),
+      step(randomGaussianBlur, { sigma: [0.1, 2], kernelSize: 23, p: 0.5 }),
+      norm(IMAGENET_NORMALIZATION),
+    ]),
+    eval: evalResize(256, 224, IMAGENET_NORMALIZATION),
+  },
+  'cacr-cifar': {
+    name: 'cacr-cifar',
+    description:
+      'RandomResizedCrop(32, scale=(0.2, 1)), RandomHorizontalFlip, ColorJitter(0.4, 0.4, 0.4, 0.4), RandomGrayscale(0.2), Normalize(CIFAR-10)',
+    source: 'spec §0.5 "CIFAR, align-uniform/CACR protocol", §6(c); normalisation statistics [U]',
+    size: 32,
+    train: compose([
+      step(randomResizedCrop, { size: 32, scale: [0.2, 1], flipP: 0.5 }),
+      step(colorJitter, { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.4 }),
+      step(randomGrayscale, { p: 0.2 }),
+      norm(CIFAR10_NORMALIZATION),
+    ]),
+    eval: evalNormalizeOnly(CIFAR10_NORMALIZATION),
+  },
+  'cacr-stl10': {
+    name: 'cacr-stl10',
+    description:
+      'RandomResizedCrop(64, scale=(0.08, 1)), RandomHorizontalFlip, ColorJitter(0.4, 0.4, 0.4, 0.4), RandomGrayscale(0.2), Normalize(STL-10); eval Resize(70), CenterCrop(64)',
+    source: 'spec §0.5 "For STL-10" and "Evaluation / test transforms"; align_uniform STL-10 example',
+    size: 64,
+    train: compose([
+      step(randomResizedCrop, { size: 64, scale: [0.08, 1], flipP: 0.5 }),
+      step(colorJitter, { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.4 }),
+      step(randomGrayscale, { p: 0.2 }),
+      norm(STL10_NORMALIZATION),
+    ]),
+    eval: evalResize(70, 64, STL10_NORMALIZATION),
+  },
+  'fashion-mnist-cpu': {
+    name: 'fashion-mnist-cpu',
+    description:
+      'RandomResizedCrop(28, scale=(0.2, 1)), RandomHorizontalFlip, RandomApply(ColorJitter(brightness=0.4, contrast=0.4), p=0.8), Normalize(0.286, 0.353); one channel: no saturation, hue or grayscale',
+    source: 'ours: the CIFAR recipes of spec §0.5 reduced to what a one-channel 28x28 image supports',
+    size: 28,
+    train: compose([
+      step(randomResizedCrop, { size: 28, scale: [0.2, 1], flipP: 0.5 }),
+      step(colorJitter, { brightness: 0.4, contrast: 0.4, p: 0.8 }),
+      norm(FASHION_MNIST_NORMALIZATION),
+    ]),
+    eval: evalNormalizeOnly(FASHION_MNIST_NORMALIZATION),
+  },
+};
+
+/** The preset `name`; throws UNKNOWN_NAME (with the nearest name) otherwise. */
+export function getAugmentPreset(name: AugmentPresetName): AugmentPreset {
+  assertOneOf('getAugmentPreset', 'name', name, AUGMENT_PRESET_NAMES);
+  return PRESETS[name];
+}
