@@ -1,0 +1,107 @@
+/**
+ * Positional reads of fixed-size records from a binary file, so a large file
+ * (STL-10's 2.7 GB `unlabeled_X.bin`) is never read whole: each batch opens
+ * the file, reads only the requested records (adjacent ones in one call) and
+ * closes it again.
+ */
+import { open, stat } from 'node:fs/promises';
+import { corruptDataError, notFoundError } from './errors';
+
+/** A file of `count` records of `recordBytes` bytes after a header of `headerBytes`. */
+export interface RecordFile {
+  readonly path: string;
+  readonly headerBytes: number;
+  readonly recordBytes: number;
+  readonly count: number;
+}
+
+/** Size in bytes of a regular file; `NOT_FOUND` when it does not exist. */
+export async function fileSize(fn: string, argument: string, path: string): Promise<number> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw notFoundError(fn, argument, 'an existing file', path);
+    return s.size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw notFoundError(fn, argument, 'an existing file', path);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Checks the size of a record file and returns its description. The size must
+ * be `headerBytes + k * recordBytes`; with `expectedCount`, k must equal it.
+ */
+export async function openRecordFile(
+  fn: string,
+  path: string,
+  layout: { headerBytes?: number; recordBytes: number; expectedCount?: number },
+): Promise<RecordFile> {
+  const headerBytes = layout.headerBytes ?? 0;
+  const size = await fileSize(fn, 'root', path);
+  const body = size - headerBytes;
+  if (body <= 0 || body % layout.recordBytes !== 0) {
+    throw corruptDataError(
+      fn,
+      path,
+      `size ${size} bytes is not ${headerBytes} + a positive multiple of ${layout.recordBytes} (truncated or wrong file)`,
+    );
+  }
+  const count = body / layout.recordBytes;
+  if (layout.expectedCount !== undefined && count !== layout.expectedCount) {
+    throw corruptDataError(
+      fn,
+      path,
+      `holds ${count} records of ${layout.recordBytes} bytes; the official file has ${layout.expectedCount} (truncated or wrong file)`,
+    );
+  }
+  return { path, headerBytes, recordBytes: layout.recordBytes, count };
+}
+
+/**
+ * Reads records `records` (indices within the file, any order) and returns
+ * them concatenated in request order: record `records[i]` is at byte
+ * `i * recordBytes` of the result.
+ */
+export async function readRecords(
+  fn: string,
+  file: RecordFile,
+  records: ArrayLike<number>,
+): Promise<Uint8Array> {
+  const n = records.length;
+  const { recordBytes } = file;
+  const out = new Uint8Array(n * recordBytes);
+  if (n === 0) return out;
+  // Sort request positions by record so adjacent records are read in one call.
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => records[a]! - records[b]!);
+  const handle = await open(file.path, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw notFoundError(fn, 'root', 'an existing file', file.path);
+    throw error;
+  });
+  try {
+    let start = 0;
+    while (start < n) {
+      let end = start + 1;
+      while (end < n && records[order[end]!]! - records[order[end - 1]!]! <= 1) end++;
+      const first = records[order[start]!]!;
+      const last = records[order[end - 1]!]!;
+      const span = (last - first + 1) * recordBytes;
+      const chunk = new Uint8Array(span);
+      const position = file.headerBytes + first * recordBytes;
+      const { bytesRead } = await handle.read(chunk, 0, span, position);
+      if (bytesRead !== span) {
+        throw corruptDataError(fn, file.path, `file ended after ${position + bytesRead} bytes`, first);
+      }
+      for (let k = start; k < end; k++) {
+        const at = order[k]!;
+        const offset = (records[at]! - first) * recordBytes;
+        out.set(chunk.subarray(offset, offset + recordBytes), at * recordBytes);
+      }
+      start = end;
+    }
+  } finally {
+    await handle.close();
+  }
+  return out;
+}
