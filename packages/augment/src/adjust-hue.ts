@@ -29,7 +29,8 @@ export function hueShift(x: Tensor4D, factors: readonly number[]): Tensor4D {
   );
   const candidates = tf.add(tf.div(diff, divisor), tf.tensor1d([0, 2, 4]));
   // The first channel holding the maximum picks the branch (r before g before b).
-  const branch = tf.oneHot(tf.argMax(x, 3), 3, 1, 0, 'float32');
+  // (oneHot in int32 then cast: wasm's float32 oneHot writes integer bit patterns.)
+  const branch = tf.cast(tf.oneHot(tf.argMax(x, 3), 3), 'float32');
   const h6 = tf.sum(tf.mul(candidates, branch), 3, true);
   const offsets = new Float32Array(n * 3);
   factors.forEach((f, b) => offsets.set([5 + 6 * f, 3 + 6 * f, 1 + 6 * f], b * 3));

@@ -2,7 +2,9 @@
  * Float64 references of the torchvision image ops, written from torchvision's
  * functional semantics (transforms/functional_tensor.py), on NHWC arrays.
  */
-import type { Rng } from '@contrastive/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng, type Rng } from '@contrastive/core';
+import { closenessError, type Tolerance } from '../close';
 
 /** A batch of images in NHWC order, float64. */
 export interface ImageBatch {
@@ -325,4 +327,26 @@ export function refCropParams(
     h = height;
   }
   return { top: Math.floor((height - h) / 2), left: Math.floor((width - w) / 2), height: h, width: w };
+}
+
+/** Uniform [0, 1) pixels from a seed, rounded to float32 so tfjs sees the same values. */
+export function randomBatch(seed: number, n: number, h: number, w: number, c: number): ImageBatch {
+  const rng = createRng(seed);
+  return imageBatch(n, h, w, c, () => Math.fround(rng.next()));
+}
+
+/** A float32 tfjs tensor of the batch. */
+export function batchToTensor(x: ImageBatch): tf.Tensor4D {
+  return tf.tensor4d(Float32Array.from(x.data), [x.n, x.h, x.w, x.c]);
+}
+
+/** Asserts shape, dtype, then values of `actual` against the reference (reads back with data()). */
+export async function expectBatchClose(actual: tf.Tensor, expected: ImageBatch, tolerance: Tolerance = {}): Promise<void> {
+  const want = [expected.n, expected.h, expected.w, expected.c];
+  if (actual.shape.join(',') !== want.join(',')) {
+    throw new Error(`shape mismatch: actual [${actual.shape}] vs expected [${want}]`);
+  }
+  if (actual.dtype !== 'float32') throw new Error(`dtype ${actual.dtype}, expected float32`);
+  const message = closenessError(await actual.data(), expected.data, tolerance);
+  if (message !== undefined) throw new Error(message);
 }

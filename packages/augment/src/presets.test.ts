@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { createRng } from '@contrastive/core';
+import { describeBackends, expectNoLeak } from '@contrastive/test-utils';
+import { batchToTensor, randomBatch } from '@contrastive/test-utils/reference/augment';
+import {
+  AUGMENT_PRESET_NAMES,
+  colorJitter,
+  compose,
+  fixed,
+  getAugmentPreset,
+  multiCrop,
+  multiView,
+  normalize,
+  randomResizedCrop,
+  step,
+} from './index';
+
+const INPUT: Record<string, [number, number, number]> = {
+  'simclr-cifar': [32, 32, 3],
+  'simclr-imagenet': [40, 48, 3],
+  'moco-v1': [40, 48, 3],
+  'moco-v2': [40, 48, 3],
+  'cacr-cifar': [32, 32, 3],
+  'cacr-stl10': [72, 72, 3],
+  'fashion-mnist-cpu': [28, 28, 1],
+};
+
+describeBackends(['cpu', 'wasm'], () => {
+  it('compose chains steps on one generator; same seed, same output; no leaks', async () => {
+    const x = batchToTensor(randomBatch(1, 3, 12, 12, 3));
+    const aug = compose([
+      step(randomResizedCrop, { size: 8 }),
+      step(colorJitter, { brightness: 0.4, hue: 0.1 }),
+      fixed(normalize, { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }),
+    ]);
+    const a = expectNoLeak(() => aug(x, { seed: 4 }));
+    const b = aug(x, { seed: 4 });
+    expect(a.shape).toEqual([3, 8, 8, 3]);
+    expect(await a.data()).toEqual(await b.data());
+    const v = await a.data();
+    expect(Math.min(...v)).toBeGreaterThanOrEqual(-2 - 1e-6);
+    expect(Math.max(...v)).toBeLessThanOrEqual(2 + 1e-6);
+    const identity = compose([]);
+    const c = expectNoLeak(() => identity(x, { seed: 1 }));
+    expect(await c.data()).toEqual(await x.data());
+    tf.dispose([x, a, b, c]);
+  });
+
+  it('multiView gives n independent views; multiCrop gives groups of sizes', async () => {
+    const x = batchToTensor(randomBatch(2, 2, 16, 16, 3));
+    const two = multiView(step(randomResizedCrop, { size: 8 }), 2);
+    const views = expectNoLeak(() => two(x, createRng(3)));
+    expect(views).toHaveLength(2);
+    expect(await views[0]!.data()).not.toEqual(await views[1]!.data());
+    const crops = multiCrop([
+      { count: 2, size: 12, scale: [0.14, 1] },
+      { count: 3, size: 6, scale: [0.05, 0.14], then: step(colorJitter, { brightness: 0.4 }) },
+    ]);
+    const all = expectNoLeak(() => crops(x, { seed: 8 }));
+    expect(all.map((t) => t.shape)).toEqual([
+      [2, 12, 12, 3],
+      [2, 12, 12, 3],
+      [2, 6, 6, 3],
+      [2, 6, 6, 3],
+      [2, 6, 6, 3],
+    ]);
+    tf.dispose([x, ...views, ...all]);
+  });
+
+  it.each(AUGMENT_PRESET_NAMES)('preset %s: train and eval shapes, seeded, finite, no leaks', async (name) => {
+    const preset = getAugmentPreset(name);
+    const [h, w, c] = INPUT[name]!;
+    const x = batchToTensor(randomBatch(7, 2, h, w, c));
+    const a = expectNoLeak(() => preset.train(x, { seed: 1 }));
+    const b = preset.train(x, { seed: 1 });
+    expect(a.shape).toEqual([2, preset.size, preset.size, c]);
+    expect(a.dtype).toBe('float32');
+    expect(await a.data()).toEqual(await b.data());
+    expect((await a.data()).every(Number.isFinite)).toBe(true);
+    const e = expectNoLeak(() => preset.eval(x, { seed: 0 }));
+    const evalSize = name.includes('cifar') || name.includes('fashion') ? [h, w] : [preset.size, preset.size];
+    expect(e.shape).toEqual([2, ...evalSize, c]);
+    tf.dispose([x, a, b, e]);
+  });
+});
+
+describe('preset lookup', () => {
+  it('unknown names throw UNKNOWN_NAME with a suggestion', () => {
+    expect(() => getAugmentPreset('moco-v3' as never)).toThrow(expect.objectContaining({ code: 'UNKNOWN_NAME', argument: 'name' }));
+    expect(() => multiView(step(randomResizedCrop, { size: 2 }), 0)).toThrow(expect.objectContaining({ argument: 'n' }));
+  });
+});
