@@ -16,3 +16,23 @@ export {
   withWarmup,
 } from './lr-schedule';
 export type { LrScheduleConfig, Schedule } from './lr-schedule';
+export {
+  CHECKPOINT_FORMAT,
+  DEFAULT_KEEP_CHECKPOINTS,
+  checkpointName,
+  listCheckpoints,
+  loadCheckpoint,
+  loadLatestCheckpoint,
+  pruneCheckpoints,
+  restoreWeights,
+  saveCheckpoint,
+} from './checkpoint';
+export type { Checkpoint, CheckpointInput, SkippedCheckpoint } from './checkpoint';
+export { appendMetricRecord, readMetricsLog, writeMetricsLog } from './metrics-log';
+export type { MetricRecord, MetricsLog } from './metrics-log';
+export { createRun, openRun, runTimestamp } from './run';
+export type { CreateRunOptions, ResumePoint, Run, RunInfo } from './run';
+export { baseVersions, gitCommit, TRAIN_VERSION } from './environment';
+export { writeFileAtomic } from './atomic-write';
+export { checkFiniteLoss, NotFiniteLossError } from './nan-guard';
+export type { TrainingPosition } from './nan-guard';
