@@ -36,3 +36,5 @@ export { baseVersions, gitCommit, TRAIN_VERSION } from './environment';
 export { writeFileAtomic } from './atomic-write';
 export { checkFiniteLoss, NotFiniteLossError } from './nan-guard';
 export type { TrainingPosition } from './nan-guard';
+export { applyOverrides, ConfigError, defineConfig, parseOverride, parseOverrideValue, resolveConfig } from './config';
+export type { ConfigIssue, ConfigOverride } from './config';
