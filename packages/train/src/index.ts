@@ -38,3 +38,5 @@ export { checkFiniteLoss, NotFiniteLossError } from './nan-guard';
 export type { TrainingPosition } from './nan-guard';
 export { applyOverrides, ConfigError, defineConfig, parseOverride, parseOverrideValue, resolveConfig } from './config';
 export type { ConfigIssue, ConfigOverride } from './config';
+export { createProgress, formatDuration, PROGRESS_DEFAULTS } from './progress';
+export type { Progress, ProgressOptions, ProgressPayload, ProgressStream } from './progress';
