@@ -1,0 +1,88 @@
+/**
+ * Train-mode batch normalisation over groups of the batch, with a
+ * hand-written gradient (the closed-form BatchNorm backward pass) instead of
+ * differentiating through `tf.moments`. The reductions run as small batched
+ * matrix products, which the wasm backend executes much faster than
+ * `tf.mean`/`tf.sum` over leading axes (those transpose the whole tensor).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
+
+/** Statistics of one train-mode call, averaged over the groups; `[channels]` each. */
+export interface GroupStatistics {
+  /** Mean over groups of the per-group mean. */
+  mean: Tensor;
+  /** Mean over groups of the per-group biased variance. */
+  variance: Tensor;
+}
+
+/** Sum over samples and spatial positions within each group: [G, B, S, C] -> [G, 1, 1, C]. */
+function groupSum(t: Tensor, shape: readonly [number, number, number, number]): Tensor {
+  const [g, b, s, c] = shape;
+  let perSample: Tensor;
+  if (s === 1) {
+    perSample = tf.reshape(t, [g, b, c]);
+  } else {
+    const ones = tf.ones([1, 1, s]);
+    perSample = tf.reshape(tf.matMul(ones, tf.reshape(t, [g * b, s, c])), [g, b, c]);
+  }
+  return tf.reshape(b === 1 ? perSample : tf.sum(perSample, 1), [g, 1, 1, c]);
+}
+
+/**
+ * y = (x - mean_g) / sqrt(var_g + epsilon) * gamma + beta, with mean_g and the
+ * biased var_g computed per group of `batch / groups` consecutive samples over
+ * all axes but the last (channels).
+ *
+ * Shapes: x `[batch, ..., C]` (rank >= 2, batch divisible by `groups`), gamma
+ * and beta `[C]`; y has x's shape. Gradients flow to x, gamma and beta.
+ * `stats` receives the group-averaged mean and variance (`[C]`, owned by the
+ * caller) for the running averages.
+ */
+export function batchNormTraining(
+  x: Tensor,
+  gamma: Tensor,
+  beta: Tensor,
+  options: { groups: number; epsilon: number; stats: (s: GroupStatistics) => void },
+): Tensor {
+  const { groups, epsilon } = options;
+  const batch = x.shape[0]!;
+  const channels = x.shape[x.rank - 1]!;
+  const perGroup = batch / groups;
+  const spatial = x.size / (batch * channels);
+  const shape4 = [groups, perGroup, spatial, channels] as const;
+  const count = perGroup * spatial;
+
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [input, g, b, save] = args as [Tensor, Tensor, Tensor, tf.GradSaveFunc];
+    const x4 = tf.reshape(input, [...shape4]);
+    const mean = tf.div(groupSum(x4, shape4), count);
+    const centered = tf.sub(x4, mean);
+    const variance = tf.div(groupSum(tf.square(centered), shape4), count);
+    const invStd = tf.rsqrt(tf.add(variance, epsilon));
+    const y = tf.add(tf.mul(centered, tf.mul(invStd, g)), b);
+    save([centered, invStd]);
+    options.stats({
+      mean: tf.keep(tf.reshape(tf.mean(mean, 0), [channels])),
+      variance: tf.keep(tf.reshape(tf.mean(variance, 0), [channels])),
+    });
+    return {
+      value: tf.reshape(y, input.shape),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [xc, inv] = saved as [Tensor, Tensor];
+        const dy4 = tf.reshape(dy, [...shape4]);
+        const sumDy = groupSum(dy4, shape4);
+        const sumDyXc = groupSum(tf.mul(dy4, xc), shape4);
+        const k = tf.mul(inv, g);
+        // dx = k * (dy - sum(dy)/M - xc * inv^2 * sum(dy * xc)/M)
+        const xcCoef = tf.mul(tf.mul(k, tf.square(inv)), tf.div(sumDyXc, -count));
+        const constant = tf.mul(k, tf.div(sumDy, -count));
+        const dx = tf.add(tf.add(tf.mul(dy4, k), tf.mul(xc, xcCoef)), constant);
+        const dGamma = tf.reshape(tf.sum(tf.mul(sumDyXc, inv), [0, 1, 2]), [channels]);
+        const dBeta = tf.reshape(tf.sum(sumDy, [0, 1, 2]), [channels]);
+        return [tf.reshape(dx, input.shape), dGamma, dBeta];
+      },
+    };
+  });
+  return (op as unknown as (a: Tensor, b: Tensor, c: Tensor) => Tensor)(x, gamma, beta);
+}
