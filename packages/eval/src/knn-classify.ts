@@ -1,0 +1,174 @@
+/**
+ * Weighted kNN monitor (InstDisc-style, MoCo demo settings), spec §7.2.
+ *
+ * For each test feature f: s_n = f . bank_n (cosine on L2-normalised
+ * features), take the top-k neighbours, weight each by exp(s_n / t),
+ * score_c = sum of the weights of neighbours labelled c, predict argmax.
+ * Top-5 uses the five best class scores. Defaults k = 200, t = 0.1 (MoCo
+ * CIFAR demo).
+ *
+ * Memory: test rows are processed in chunks so that one [chunkRows, N]
+ * similarity matrix exists at a time; the k neighbours' labels and weights
+ * are read back and voted in JavaScript (float64), which needs no
+ * [rows, k, classes] one-hot tensor.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import {
+  argumentError,
+  assertDtype,
+  assertInteger,
+  assertNonEmpty,
+  assertPositive,
+  assertRank,
+  describeShape,
+  l2Normalize,
+} from '@contrastive/core';
+import { labelCount, readLabels, type Labels } from './label-array';
+
+/** Options of {@link knnClassify}. */
+export interface KnnOptions {
+  /** Neighbours per query. Default 200 (MoCo demo, InstDisc). Capped at N. */
+  k?: number;
+  /** Temperature t of the weights exp(s / t). Default 0.1 (MoCo demo; InstDisc used 0.07). */
+  temperature?: number;
+  /** Number of classes; default max label + 1. */
+  numClasses?: number;
+  /** Labels of the test rows; when given, top-1 and top-5 accuracy are reported. */
+  testLabels?: Labels;
+  /** L2-normalise both feature sets first. Default true (the monitor uses cosine). */
+  normalize?: boolean;
+  /** Elements of one [chunkRows, N] similarity matrix. Default 2^23 (32 MB). */
+  chunkElements?: number;
+}
+
+export const KNN_DEFAULTS = Object.freeze({
+  k: 200,
+  temperature: 0.1,
+  normalize: true,
+  chunkElements: 1 << 23,
+});
+
+/** Result of {@link knnClassify}; typed arrays and numbers only. */
+export interface KnnResult {
+  /** Int32Array [M]: predicted class (argmax of the class scores; ties to the lower id). */
+  predictions: Int32Array;
+  /** Int32Array [M * min(5, C)], row-major: the best classes of each query, best first. */
+  top5: Int32Array;
+  /** Fraction of queries whose prediction equals the test label (when testLabels given). */
+  top1Accuracy?: number;
+  /** Fraction whose label is among the top-5 classes (when testLabels given). */
+  top5Accuracy?: number;
+}
+
+function checkFeatures(fn: string, name: string, t: Tensor2D): void {
+  assertRank(fn, name, t, 2);
+  assertDtype(fn, name, t, 'float32');
+  assertNonEmpty(fn, name, t);
+}
+
+/**
+ * Weighted kNN classification of `testFeatures` ([M, d] float32) against a
+ * bank `trainFeatures` ([N, d] float32) with int32 labels `trainLabels`
+ * ([N], tensor or array). Inputs are borrowed; returns typed arrays.
+ *
+ * @example
+ * const { top1Accuracy } = await knnClassify(bank, bankLabels, test, { testLabels, k: 200, temperature: 0.1 });
+ */
+export async function knnClassify(
+  trainFeatures: Tensor2D,
+  trainLabels: Labels | Tensor1D,
+  testFeatures: Tensor2D,
+  options: KnnOptions = {},
+): Promise<KnnResult> {
+  const fn = 'knnClassify';
+  const o = { ...KNN_DEFAULTS, ...options };
+  checkFeatures(fn, 'trainFeatures', trainFeatures);
+  checkFeatures(fn, 'testFeatures', testFeatures);
+  const [n, d] = trainFeatures.shape;
+  const m = testFeatures.shape[0];
+  if (testFeatures.shape[1] !== d) {
+    throw argumentError('SHAPE_MISMATCH', fn, 'testFeatures', `of shape [*,${d}]`, describeShape(testFeatures.shape));
+  }
+  if (labelCount(trainLabels) !== n) {
+    throw argumentError('SHAPE_MISMATCH', fn, 'trainLabels', `of length ${n}`, String(labelCount(trainLabels)));
+  }
+  if (o.testLabels !== undefined && labelCount(o.testLabels) !== m) {
+    throw argumentError('SHAPE_MISMATCH', fn, 'testLabels', `of length ${m}`, String(labelCount(o.testLabels)));
+  }
+  assertInteger(fn, 'k', o.k, 1);
+  assertPositive(fn, 'temperature', o.temperature);
+  assertInteger(fn, 'chunkElements', o.chunkElements, 1);
+  const labels = await readLabels(fn, 'trainLabels', trainLabels);
+  const testLabels = o.testLabels === undefined ? undefined : await readLabels(fn, 'testLabels', o.testLabels);
+  let maxLabel = 0;
+  for (const l of labels) maxLabel = Math.max(maxLabel, l);
+  const numClasses = o.numClasses ?? maxLabel + 1;
+  assertInteger(fn, 'numClasses', numClasses, maxLabel + 1);
+  const k = Math.min(o.k, n);
+  const top = Math.min(5, numClasses);
+
+  // The bank is transposed once: tfjs-wasm's matMul with transposeB is slow.
+  const bankT = tf.tidy(() => tf.transpose(o.normalize ? l2Normalize(trainFeatures, 1) : trainFeatures));
+  const predictions = new Int32Array(m);
+  const top5 = new Int32Array(m * top);
+  const scores = new Float64Array(numClasses);
+  const rowsPerChunk = Math.max(1, Math.floor(o.chunkElements / n));
+  try {
+    for (let start = 0; start < m; start += rowsPerChunk) {
+      const rows = Math.min(rowsPerChunk, m - start);
+      const { values, indices } = tf.tidy(() => {
+        const q = tf.slice(testFeatures, [start, 0], [rows, d]);
+        const sims = tf.matMul(o.normalize ? l2Normalize(q, 1) : q, bankT);
+        return tf.topk(sims, k, true);
+      });
+      const [sim, idx] = await Promise.all([values.data(), indices.data()]);
+      tf.dispose([values, indices]);
+      for (let r = 0; r < rows; r++) {
+        scores.fill(0);
+        // Weights relative to the nearest neighbour (sorted first): the argmax is
+        // unchanged and exp cannot overflow at small temperatures.
+        const top1 = sim[r * k]!;
+        for (let j = 0; j < k; j++) {
+          scores[labels[idx[r * k + j]!]!] += Math.exp((sim[r * k + j]! - top1) / o.temperature);
+        }
+        const order = bestClasses(scores, top);
+        predictions[start + r] = order[0]!;
+        top5.set(order, (start + r) * top);
+      }
+    }
+  } finally {
+    bankT.dispose();
+  }
+  const result: KnnResult = { predictions, top5 };
+  if (testLabels !== undefined) {
+    let hit1 = 0;
+    let hit5 = 0;
+    for (let i = 0; i < m; i++) {
+      if (predictions[i] === testLabels[i]) hit1++;
+      for (let j = 0; j < top; j++) {
+        if (top5[i * top + j] === testLabels[i]) {
+          hit5++;
+          break;
+        }
+      }
+    }
+    result.top1Accuracy = hit1 / m;
+    result.top5Accuracy = hit5 / m;
+  }
+  return result;
+}
+
+/** Indices of the `count` largest scores, best first, ties to the lower index. */
+function bestClasses(scores: Float64Array, count: number): Int32Array {
+  const out = new Int32Array(count).fill(-1);
+  for (let c = 0; c < scores.length; c++) {
+    const s = scores[c]!;
+    let pos = count;
+    while (pos > 0 && (out[pos - 1]! < 0 || s > scores[out[pos - 1]!]!)) pos--;
+    if (pos >= count) continue;
+    for (let j = count - 1; j > pos; j--) out[j] = out[j - 1]!;
+    out[pos] = c;
+  }
+  return out;
+}
