@@ -78,6 +78,12 @@ interface Prepared {
   step: number;
 }
 
+/** NHWC tensor of the widened pixels; float32 is divided by 255 (torchvision `ToTensor`). */
+function toImages(pixels: Float32Array | Int32Array, shape: Prepared['shape'], dtype: LoaderDtype): tf.Tensor4D {
+  if (dtype === 'int32') return tf.tensor4d(pixels, shape, 'int32');
+  return tf.tidy(() => tf.div(tf.tensor4d(pixels, shape, 'float32'), 255));
+}
+
 /** Creates a loader; validation happens here, once. */
 export function createLoader(dataset: Dataset, options: LoaderOptions = {}): DataLoader {
   const fn = 'createLoader';
@@ -96,13 +102,8 @@ export function createLoader(dataset: Dataset, options: LoaderOptions = {}): Dat
   const prepare = async (ids: Int32Array, step: number): Promise<Prepared> => {
     const raw = await dataset.get(ids);
     const src = raw.images;
-    let pixels: Float32Array | Int32Array;
-    if (o.dtype === 'float32') {
-      pixels = new Float32Array(src.length);
-      for (let i = 0; i < src.length; i++) pixels[i] = src[i]! / 255;
-    } else {
-      pixels = Int32Array.from(src);
-    }
+    // Native widening (no JS loop); the float32 scaling by 1/255 runs on the backend.
+    const pixels = o.dtype === 'float32' ? new Float32Array(src) : new Int32Array(src);
     return { pixels, labels: raw.labels, indices: raw.indices, shape: [...raw.shape], step };
   };
 
@@ -126,7 +127,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions = {}): Dat
         if (pending.length === 0) break;
         const ready = await pending.shift()!;
         const batch: LoaderBatch = {
-          images: tf.tensor4d(ready.pixels, ready.shape, o.dtype),
+          images: toImages(ready.pixels, ready.shape, o.dtype),
           labels: tf.tensor1d(ready.labels, 'int32'),
           indices: ready.indices,
           epoch: e,
