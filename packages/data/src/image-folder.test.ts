@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, pixelValue, tempDir, writeFile } from './__fixtures__/formats';
-import { loadImageFolder } from './index';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { createLoader, loadImageFolder } from './index';
 
 let tmp: ReturnType<typeof tempDir>;
 let root: string;
@@ -109,6 +111,15 @@ describe('loadImageFolder', () => {
     expectImage(batch.images, 0, (y, x, c) => pixelValue(7, y, x, c));
     expectImage(batch.images, 1, (y, x, c) => pixelValue(5, y, x, c));
     await lenient.get([1, 2]);
+    // Through the loader: skipped images shrink the batch; indices say which remain.
+    await tf.setBackend('cpu');
+    const seen: number[] = [];
+    for await (const b of createLoader(lenient, { batchSize: 3, seed: 1 }).epoch(0)) {
+      expect(b.images.shape).toEqual([b.indices.length, 8, 8, 3]);
+      seen.push(...b.indices);
+      tf.dispose([b.images, b.labels]);
+    }
+    expect(seen.sort()).toEqual([0, 3]);
     expect(lenient.skipped().map((s) => s.path.slice(bad.length + 1)).sort()).toEqual(['a/truncated.jpg', 'b/garbage.jpg']);
   });
 
