@@ -13,7 +13,8 @@ import {
 import { checkViews } from './check-views';
 import { resolveCctOptions, type CctOptions } from './cct-terms';
 import { offDiagonal } from './off-diagonal';
-import { planWeights, squaredDistances, transportCost } from './transport';
+import { logNormalizer, plan, squaredDistances, squaredNorms, transportCost } from './transport';
+import { similarityToConstant } from './similarity';
 
 /** Options of {@link cctQueueLoss}: the plan options of the small-scale form, without debiasing. */
 export type CctQueueOptions = Omit<CctOptions, 'debiased' | 'tauPlus'>;
@@ -47,25 +48,32 @@ function computeQueueTerms(
   const positives = offDiagonal(squaredDistances(tf.transpose(q, [1, 0, 2]), tf.transpose(k, [1, 0, 2])));
   const attraction = tf.mul(tf.mean(transportCost(positives, o.tPos, o.detachWeights)), o.alpha);
 
-  // Repulsion: every view's queries against the queue (one product for all views,
-  // each view with its own similarities) plus the other queries of the same view.
+  // Repulsion over the queue: one product for all views, each row with its own
+  // view's similarities. With c = |q_i|^2 + |n_j|^2 - 2 q_i.n_j, the logits
+  // -t c equal 2t q_i.n_j - t |n_j|^2 up to the row constant -t |q_i|^2, which
+  // the intra-batch logits below share, so it is left out of both.
   const flat = tf.reshape(q, [v * b, d]);
-  const queueCost = squaredDistances(flat, n); // [V B, K]
-  const queueLogits = tf.mul(queueCost, -o.tNeg);
-  let lse = tf.logSumExp(queueLogits, 1, true);
-  let intraCost: Tensor | undefined;
-  let intraLogits: Tensor | undefined;
-  if (b > 1) {
-    intraCost = tf.reshape(offDiagonal(squaredDistances(q, q)), [v * b, b - 1]);
-    intraLogits = tf.mul(intraCost, -o.tNeg);
-    const intraLse = tf.logSumExp(intraLogits, 1, true);
-    const top = tf.maximum(lse, intraLse);
-    lse = tf.add(top, tf.log1p(tf.exp(tf.neg(tf.abs(tf.sub(lse, intraLse))))));
-  }
-  let pushed = tf.sum(tf.mul(planWeights(queueLogits, lse, o.detachWeights), queueCost), 1);
-  if (intraCost !== undefined && intraLogits !== undefined) {
-    pushed = tf.add(pushed, tf.sum(tf.mul(planWeights(intraLogits, lse, o.detachWeights), intraCost), 1));
-  }
+  const rowNorms = squaredNorms(flat); // [V B, 1]
+  const queueNorms = tf.reshape(squaredNorms(n), [1, -1]); // [1, K]
+  const dots = similarityToConstant(flat, n); // [V B, K]
+  const queueLogits = tf.sub(tf.mul(dots, 2 * o.tNeg), tf.mul(queueNorms, o.tNeg));
+  const queuePlan = plan(queueLogits, o.detachWeights);
+  // sum_j p_j c_j = |q|^2 + sum_j p_j |n_j|^2 - 2 sum_j p_j q.n_j
+  const queueCost = tf.sub(
+    tf.add(rowNorms, tf.matMul(queuePlan, tf.reshape(queueNorms, [-1, 1]))),
+    tf.mul(tf.sum(tf.mul(queuePlan, dots), 1, true), 2),
+  );
+  if (b === 1) return [attraction, tf.mul(tf.mean(queueCost), -o.beta)];
+
+  // Intra-batch candidates: the other B - 1 queries of the same view.
+  const intraCost = tf.reshape(offDiagonal(squaredDistances(q, q)), [v * b, b - 1]);
+  const intraLogits = tf.mul(tf.sub(intraCost, rowNorms), -o.tNeg);
+  const intraPlan = plan(intraLogits, o.detachWeights);
+  const intraExpected = tf.sum(tf.mul(intraPlan, intraCost), 1, true);
+  // One softmax over all K + B - 1 candidates: each part's plan times its share.
+  const share = tf.sigmoid(tf.sub(logNormalizer(queueLogits, queuePlan), logNormalizer(intraLogits, intraPlan)));
+  const queueShare = o.detachWeights ? stopGradient(share) : share;
+  const pushed = tf.add(tf.mul(queueShare, queueCost), tf.mul(tf.sub(1, queueShare), intraExpected));
   return [attraction, tf.mul(tf.mean(pushed), -o.beta)];
 }
 

@@ -4,7 +4,9 @@ import { argumentError, describeShape, l2Normalize } from '@contrastive/core';
 import { checkViews } from './check-views';
 import { resolveTemperatureOptions, type DystressTemperatureOptions } from './dystress-temperature';
 import { DYSTRESS_LOSS_DEFAULTS, type DystressLossOptions } from './dystress-loss';
+import { logSumExpLastAxis } from './log-sum-exp';
 import { offDiagonal } from './off-diagonal';
+import { similarity } from './similarity';
 import { scaledByTemperature } from './pair-logits';
 
 /** Defaults of {@link dystressDclLoss}: those of {@link dystressLoss} (ImageNet code uses tauMin 0.1). */
@@ -17,9 +19,10 @@ function oneDirection(
   detach: boolean,
 ): Tensor {
   const positive = scaledByTemperature(tf.sum(tf.mul(a, b), 1), t, detach);
-  const intra = offDiagonal(scaledByTemperature(tf.matMul(a, a, false, true), t, detach));
-  const cross = offDiagonal(scaledByTemperature(tf.matMul(a, b, false, true), t, detach));
-  return tf.mean(tf.add(tf.sub(tf.logSumExp(intra, 1), positive), tf.logSumExp(cross, 1)));
+  const intra = offDiagonal(scaledByTemperature(similarity(a, a), t, detach));
+  const cross = offDiagonal(scaledByTemperature(similarity(a, b), t, detach));
+  const negatives = tf.reshape(tf.add(logSumExpLastAxis(intra), logSumExpLastAxis(cross)), positive.shape);
+  return tf.mean(tf.sub(negatives, positive));
 }
 
 /**

@@ -7,7 +7,9 @@ import {
   resolveTemperatureOptions,
   type DystressTemperatureOptions,
 } from './dystress-temperature';
+import { logSumExpLastAxis } from './log-sum-exp';
 import { offDiagonal } from './off-diagonal';
+import { similarity } from './similarity';
 import { scaledByTemperature } from './pair-logits';
 
 /** Options of {@link dystressLoss} and {@link dystressDclLoss}. */
@@ -53,9 +55,9 @@ export function dystressLoss(z1: Tensor2D, z2: Tensor2D, options: DystressLossOp
     const raw = tf.concat([z1, z2], 0);
     const u = o.normalize ? l2Normalize(raw) : raw;
     const partner = tf.concat([tf.slice(u, [b, 0], [b, -1]), tf.slice(u, [0, 0], [b, -1])], 0);
-    const sim = tf.matMul(u, u, false, true);
+    const sim = similarity(u, u);
     const logits = offDiagonal(scaledByTemperature(sim, t, o.detachTemperature));
     const positive = scaledByTemperature(tf.sum(tf.mul(u, partner), 1), t, o.detachTemperature);
-    return tf.mean(tf.sub(tf.logSumExp(logits, 1), positive)) as Scalar;
+    return tf.mean(tf.sub(tf.reshape(logSumExpLastAxis(logits), [2 * b]), positive)) as Scalar;
   });
 }

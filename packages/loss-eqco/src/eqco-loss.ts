@@ -11,6 +11,7 @@ import {
   stopGradient,
 } from '@contrastive/core';
 import { marginCrossEntropy } from './margin-cross-entropy';
+import { similarityToConstant } from './similarity';
 
 /** Options of {@link eqcoLoss}. */
 export interface EqcoLossOptions {
@@ -79,7 +80,7 @@ export function eqcoLoss(
     const n = stopGradient(o.normalize ? l2Normalize(negatives) : negatives);
     const scale = 1 / o.temperature;
     const positive = tf.add(tf.mul(tf.sum(tf.mul(q, kk), 1), scale), Math.log(k / o.alpha));
-    const negative = tf.matMul(tf.mul(q, scale), n, false, true);
+    const negative = similarityToConstant(tf.mul(q, scale), n);
     return tf.mean(marginCrossEntropy(positive, negative)) as Scalar;
   });
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { logSumExpLastAxis } from './log-sum-exp';
 
 /**
  * Per-row CE([positive, negatives...], target 0) in log space (internal; inside
@@ -9,7 +10,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
  * Avoids concatenating a [B, K + 1] matrix, which matters for K = 65536.
  */
 export function marginCrossEntropy(positive: Tensor, negatives: Tensor): Tensor {
-  const negative = tf.logSumExp(negatives, 1);
+  const negative = tf.reshape(logSumExpLastAxis(negatives), positive.shape);
   const top = tf.maximum(positive, negative);
   const rest = tf.log1p(tf.exp(tf.neg(tf.abs(tf.sub(positive, negative)))));
   return tf.sub(tf.add(top, rest), positive);

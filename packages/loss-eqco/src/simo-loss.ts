@@ -15,6 +15,7 @@ import {
 import { EQCO_LOSS_DEFAULTS, resolveEqcoOptions, type EqcoLossOptions } from './eqco-loss';
 import { marginCrossEntropy } from './margin-cross-entropy';
 import { offDiagonal } from './off-diagonal';
+import { similarityToConstant } from './similarity';
 
 /**
  * One-hot [n, k] matrix whose column c picks entry columns[c]. Multiplying by
@@ -87,7 +88,7 @@ export function simoLoss(query: Tensor2D, keys: Tensor2D, options: SimoLossOptio
     const kk = stopGradient(o.normalize ? l2Normalize(keys) : keys);
     const scale = 1 / o.temperature;
     const positive = tf.add(tf.mul(tf.sum(tf.mul(q, kk), 1), scale), Math.log(k / o.alpha));
-    const all = offDiagonal(tf.matMul(tf.mul(q, scale), kk, false, true));
+    const all = offDiagonal(similarityToConstant(tf.mul(q, scale), kk));
     const negative = columns === undefined ? all : tf.matMul(all, selection(b - 1, columns));
     return tf.mean(marginCrossEntropy(positive, negative)) as Scalar;
   });
