@@ -1,0 +1,131 @@
+/**
+ * `Conv2DBackpropInput` for wasm: the input gradient of a conv2d as `sh`
+ * stride-1 XNNPACK conv2ds (one per row phase) whose outputs interleave by
+ * reshape and one contiguous-row concat.
+ *
+ * Sub-pixel (phase) decomposition: with stride `s`, input row `i` satisfies
+ * `i + padTop = s*m + r` (`0 <= r < s`) and receives
+ * `dx[i] = sum_j dy[m - j] * w[r + s*j]`, `j < J_r = ceil((k - r)/s)`: a
+ * stride-1 correlation of dy (padded by `J_r - 1` before) with the flipped
+ * sub-filter of phase r. Per row phase `ry`, all column phases `rx` read the
+ * same dy window, so they are the output channels of one conv2d with filter
+ * `W'[a, b, co, rx*cin + ci] = w[ry + sh(J_ry-1-a), rx + sw(Jw-1-b), ci, co]`
+ * (zero where out of range); its output `[n, mh, mw, sw*cin]` is already
+ * column-interleaved as `[n, mh, mw*sw, cin]`. Stride 1 reduces to the
+ * flipped, in/out-transposed filter. Unlike zero insertion this does not
+ * multiply by the `s*s`-fold inserted zeros; the wasm DepthToSpace and
+ * high-rank transposes are avoided because they are slow scalar loops.
+ */
+import { Conv2DBackpropInput } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { assertChannelsLast, convGeometry } from './conv-geometry';
+import type { ConvPad } from './conv-geometry';
+import { runInKernelScope } from './kernel-scope';
+import type { KernelOps } from './kernel-scope';
+
+const filterIndexCache = new Map<string, Int32Array>();
+
+/** Rows of the flipped sub-filter of row phase `ry`: `ceil((kh - ry) / sh)`. */
+function phaseRows(kh: number, sh: number, ry: number): number {
+  return Math.ceil((kh - ry) / sh);
+}
+
+/**
+ * Gather indices into `[...w.flat(), 0]` that build the row-phase-`ry` filter
+ * `[Jr, Jw, cout, sw*cin]` from `w: [kh, kw, cin, cout]`.
+ */
+function phaseFilterIndex(shape: readonly number[], sh: number, sw: number, ry: number): Int32Array {
+  const [kh, kw, cin, cout] = shape as [number, number, number, number];
+  const key = [kh, kw, cin, cout, sh, sw, ry].join(',');
+  const cached = filterIndexCache.get(key);
+  if (cached !== undefined) return cached;
+  const jr = phaseRows(kh, sh, ry);
+  const jw = Math.ceil(kw / sw);
+  const zero = kh * kw * cin * cout;
+  const index = new Int32Array(jr * jw * cout * sw * cin);
+  let o = 0;
+  for (let a = 0; a < jr; a++) {
+    const ky = ry + sh * (jr - 1 - a);
+    for (let b = 0; b < jw; b++) {
+      for (let co = 0; co < cout; co++) {
+        for (let rx = 0; rx < sw; rx++) {
+          const kx = rx + sw * (jw - 1 - b);
+          for (let ci = 0; ci < cin; ci++) {
+            index[o++] = kx < kw ? ((ky * kw + kx) * cin + ci) * cout + co : zero;
+          }
+        }
+      }
+    }
+  }
+  if (filterIndexCache.size > 256) filterIndexCache.clear();
+  filterIndexCache.set(key, index);
+  return index;
+}
+
+/**
+ * Input gradient of an NHWC conv2d (dilation 1) from kernels XNNPACK runs fast.
+ * `dy: [n, oh, ow, cout]`, `filter: [kh, kw, cin, cout]` -> `[n, h, w, cin]`.
+ */
+export function conv2dBackpropInputWasm(
+  ops: KernelOps,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  inputShape: readonly number[],
+  strides: number | [number, number],
+  pad: ConvPad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): TensorInfo {
+  const g = convGeometry(inputShape, filter.shape, strides, 1, pad, dimRoundingMode);
+  const { strideHeight: sh, strideWidth: sw, batch: n, inChannels: cin } = g;
+  const [kh, kw, , cout] = filter.shape as [number, number, number, number];
+  const jw = Math.ceil(kw / sw);
+  const mh = Math.ceil((g.inHeight + g.padTop) / sh);
+  const mw = Math.ceil((g.inWidth + g.padLeft) / sw);
+  // Explicit conv padding cannot be negative: crop dy rows/cols no phase reads.
+  const dyc = ops.slice(dy, [0, 0, 0, 0], [n, Math.min(g.outHeight, mh), Math.min(g.outWidth, mw), cout]);
+  const [, dh, dw] = dyc.shape as [number, number, number, number];
+  const flat = ops.pad(ops.reshape(filter, [kh * kw * cin * cout]), [[0, 1]]);
+  const rows: TensorInfo[] = [];
+  for (let ry = 0; ry < sh; ry++) {
+    const jr = phaseRows(kh, sh, ry);
+    if (jr <= 0) {
+      rows.push(ops.call('Fill', {}, { shape: [n * mh, 1, mw * sw * cin], value: 0, dtype: 'float32' }));
+      continue;
+    }
+    const index = phaseFilterIndex(filter.shape, sh, sw, ry);
+    const indices = ops.constant([index.length], 'int32', index);
+    const w = ops.reshape(ops.call('GatherV2', { x: flat, indices }, { axis: 0, batchDims: 0 }), [jr, jw, cout, sw * cin]);
+    const paddings = [
+      [0, 0],
+      [jr - 1, mh - dh],
+      [jw - 1, mw - dw],
+      [0, 0],
+    ];
+    const phase = ops.call('Conv2D', { x: dyc, filter: w }, { strides: 1, pad: paddings, dilations: 1, dataFormat: 'NHWC' });
+    rows.push(ops.reshape(phase, [n * mh, 1, mw * sw * cin]));
+  }
+  const full = ops.reshape(ops.concat(rows, 1), [n, mh * sh, mw * sw, cin]);
+  return ops.slice(full, [0, g.padTop, g.padLeft, 0], [n, g.inHeight, g.inWidth, cin]);
+}
+
+const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const a = attrs as unknown as {
+    strides: number | [number, number];
+    pad: ConvPad;
+    dataFormat?: string;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: number[];
+  };
+  assertChannelsLast('Conv2DBackpropInput', a.dataFormat);
+  return runInKernelScope(backend, (ops) =>
+    conv2dBackpropInputWasm(ops, dy, filter, a.inputShape, a.strides, a.pad, a.dimRoundingMode),
+  );
+};
+
+/** Replaces the built-in naive-loop `Conv2DBackpropInput` of the wasm backend. */
+export const conv2dBackpropInputConfig: KernelConfig = {
+  kernelName: Conv2DBackpropInput,
+  backendName: 'wasm',
+  kernelFunc,
+};

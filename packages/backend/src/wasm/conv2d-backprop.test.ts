@@ -1,0 +1,132 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { ContrastiveError } from '@contrastive/core';
+import { setBackend } from '../select-backend';
+import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
+import { runInKernelScope } from './kernel-scope';
+import { expectParity } from './parity-helpers.test-utils';
+
+type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
+
+interface Case {
+  n: number;
+  h: number;
+  w: number;
+  cin: number;
+  cout: number;
+  k: number;
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+const CASES: Case[] = [
+  { n: 1, h: 6, w: 6, cin: 3, cout: 4, k: 3, strides: 1, pad: 'same' },
+  { n: 3, h: 7, w: 5, cin: 2, cout: 5, k: 3, strides: 1, pad: 'valid' },
+  { n: 2, h: 8, w: 8, cin: 4, cout: 3, k: 3, strides: 2, pad: 'same' },
+  { n: 1, h: 9, w: 7, cin: 3, cout: 2, k: 3, strides: 2, pad: 'valid' },
+  { n: 2, h: 7, w: 7, cin: 3, cout: 4, k: 1, strides: 1, pad: 'same' },
+  { n: 2, h: 7, w: 6, cin: 3, cout: 4, k: 1, strides: 2, pad: 'valid' },
+  { n: 2, h: 9, w: 9, cin: 2, cout: 3, k: 5, strides: 2, pad: 'same' },
+  { n: 1, h: 10, w: 11, cin: 2, cout: 3, k: 5, strides: 1, pad: 'valid' },
+  { n: 2, h: 11, w: 10, cin: 3, cout: 2, k: 7, strides: 2, pad: 'same' },
+  { n: 1, h: 8, w: 8, cin: 1, cout: 2, k: 7, strides: 1, pad: 'same' },
+  { n: 2, h: 10, w: 9, cin: 2, cout: 3, k: 3, strides: 3, pad: 'same' },
+  { n: 2, h: 9, w: 8, cin: 2, cout: 3, k: 3, strides: [2, 1], pad: 'same' },
+  { n: 2, h: 7, w: 7, cin: 2, cout: 3, k: 3, strides: 1, pad: 2 },
+  { n: 2, h: 8, w: 7, cin: 2, cout: 3, k: 3, strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+];
+
+const label = (c: Case): string =>
+  `n${c.n} ${c.h}x${c.w} ${c.cin}->${c.cout} k${c.k} s${JSON.stringify(c.strides)} pad ${JSON.stringify(c.pad)}`;
+
+const conv = (x: tf.Tensor, f: tf.Tensor, c: Case): tf.Tensor4D =>
+  tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides, c.pad as 'same');
+
+function outShape(c: Case): number[] {
+  const info = tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.cin], [c.k, c.k, c.cin, c.cout], c.strides, 1, c.pad);
+  return info.outShape;
+}
+
+describe('Conv2DBackpropInput and Conv2DBackpropFilter on wasm match cpu', () => {
+  for (const c of CASES) {
+    it(`conv2d forward and both gradients: ${label(c)}`, async () => {
+      await expectParity(
+        {
+          x: { shape: [c.n, c.h, c.w, c.cin], seed: 1 },
+          f: { shape: [c.k, c.k, c.cin, c.cout], seed: 2 },
+          dy: { shape: outShape(c), seed: 3 },
+        },
+        ({ x, f, dy }) => {
+          const y = conv(x as tf.Tensor, f as tf.Tensor, c);
+          const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b, c), dy as tf.Tensor)));
+          return [y, ...grads([x as tf.Tensor, f as tf.Tensor])];
+        },
+      );
+    });
+  }
+
+  for (const c of CASES.filter((d) => typeof d.pad === 'string' && typeof d.strides === 'number')) {
+    it(`conv2dTranspose forward and gradients: ${label(c)}`, async () => {
+      const xShape: [number, number, number, number] = [c.n, c.h, c.w, c.cin];
+      await expectParity(
+        {
+          y: { shape: outShape(c), seed: 4 },
+          f: { shape: [c.k, c.k, c.cin, c.cout], seed: 5 },
+          g: { shape: xShape, seed: 6 },
+        },
+        ({ y, f, g }) => {
+          const t = (a: tf.Tensor, b: tf.Tensor): tf.Tensor =>
+            tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, xShape, c.strides, c.pad as 'same');
+          const out = t(y as tf.Tensor, f as tf.Tensor);
+          const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(t(a, b), g as tf.Tensor)));
+          return [out, ...grads([y as tf.Tensor, f as tf.Tensor])];
+        },
+      );
+    });
+  }
+
+  it('the im2col filter-gradient path agrees with the conv path', async () => {
+    await setBackend('wasm');
+    for (const c of CASES.slice(0, 9)) {
+      const x = tf.randomNormal([c.n, c.h, c.w, c.cin], 0, 1, 'float32', 7);
+      const dy = tf.randomNormal(outShape(c), 0, 1, 'float32', 8);
+      const shape = [c.k, c.k, c.cin, c.cout];
+      const before = tf.engine().backend.numDataIds();
+      const make = (method: 'conv' | 'im2col'): tf.Tensor => {
+        const info = runInKernelScope(tf.backend(), (ops) =>
+          conv2dBackpropFilterWasm(ops, x, dy, shape, c.strides, c.pad as 'same', undefined, method),
+        );
+        return tf.engine().makeTensorFromTensorInfo(info);
+      };
+      const a = make('conv');
+      const b = make('im2col');
+      expect(b.shape).toEqual(shape);
+      const [av, bv] = [await a.data(), await b.data()];
+      for (let i = 0; i < av.length; i++) expect(Math.abs((av[i] as number) - (bv[i] as number))).toBeLessThan(1e-3);
+      tf.dispose([a, b]);
+      expect(tf.engine().backend.numDataIds()).toBe(before);
+      tf.dispose([x, dy]);
+    }
+  });
+
+  it('rejects NCHW with a ContrastiveError naming dataFormat', async () => {
+    await setBackend('wasm');
+    const dy = tf.zeros([1, 2, 4, 4]);
+    const f = tf.zeros([3, 3, 2, 2]);
+    let error: unknown;
+    try {
+      tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, {
+        strides: 1,
+        pad: 'same',
+        dataFormat: 'NCHW',
+        inputShape: [1, 2, 4, 4],
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ContrastiveError);
+    expect((error as ContrastiveError).code).toBe('INVALID_ARGUMENT');
+    expect((error as Error).message).toContain("'dataFormat'");
+    tf.dispose([dy, f]);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * A tiny scope for composing wasm kernels from other registered wasm kernels.
+ *
+ * Composite kernels call the wasm backend's own kernel functions (XNNPACK
+ * conv2d, matmul, pad, slice, ...) on `TensorInfo`s, which is cheaper than
+ * going through tfjs ops and keeps the engine's tensor count untouched. Every
+ * `TensorInfo` an op returns is an intermediate owned by the scope; `run`
+ * frees all of them except the one returned, so composite kernels cannot leak.
+ */
+import { getKernel } from '@tensorflow/tfjs-core';
+import type { DataType, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { ContrastiveError } from '@contrastive/core';
+
+/** Shape-level ops available inside a composite wasm kernel. */
+export interface KernelOps {
+  /** Calls the wasm kernel `name`; the output is owned by the scope. */
+  call(name: string, inputs: NamedTensorInfoMap, attrs?: NamedAttrMap): TensorInfo;
+  reshape(x: TensorInfo, shape: number[]): TensorInfo;
+  transpose(x: TensorInfo, perm: number[]): TensorInfo;
+  /** Zero padding; `paddings[i] = [before, after]`, both >= 0. */
+  pad(x: TensorInfo, paddings: Array<[number, number]>): TensorInfo;
+  slice(x: TensorInfo, begin: number[], size: number[]): TensorInfo;
+  concat(xs: TensorInfo[], axis: number): TensorInfo;
+  add(a: TensorInfo, b: TensorInfo): TensorInfo;
+  sum(x: TensorInfo, axis: number[]): TensorInfo;
+  /** `a @ b` for rank-3 `a: [B, M, K]`, `b: [B, K, N]` (no transposes: XNNPACK's fast path). */
+  matMul(a: TensorInfo, b: TensorInfo): TensorInfo;
+  /** A new tensor holding `values`. */
+  constant(shape: number[], dtype: DataType, values: Int32Array | Float32Array): TensorInfo;
+  /**
+   * Pads with zeros or crops so that `axis` of `x` covers
+   * `[-before, -before + length)` of the original index range.
+   */
+  window(x: TensorInfo, axis: number, before: number, length: number): TensorInfo;
+}
+
+/** Receives the wall time of every kernel a composite kernel calls (for profiling). */
+export type InnerKernelProfiler = (name: string, milliseconds: number, outShape: readonly number[]) => void;
+
+let profiler: InnerKernelProfiler | undefined;
+
+/** Installs (or with `undefined` removes) a profiler for the kernels composite kernels call. */
+export function setInnerKernelProfiler(next: InnerKernelProfiler | undefined): void {
+  profiler = next;
+}
+
+interface WasmLikeBackend extends KernelBackend {
+  makeOutput(shape: number[], dtype: DataType, memoryOffset?: number, values?: Int32Array | Float32Array): TensorInfo;
+}
+
+/**
+ * Runs `body` with ops bound to `backend` and frees every intermediate except
+ * the returned `TensorInfo` (which the caller, the engine, then owns).
+ */
+export function runInKernelScope(backendLike: unknown, body: (ops: KernelOps) => TensorInfo): TensorInfo {
+  const backend = backendLike as KernelBackend;
+  const owned: TensorInfo[] = [];
+  const track = (t: TensorInfo): TensorInfo => {
+    owned.push(t);
+    return t;
+  };
+  const call = (name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo => {
+    const kernel = getKernel(name, 'wasm');
+    if (kernel === undefined) {
+      throw new ContrastiveError('BACKEND_UNAVAILABLE', `wasm kernel ${name}: 'kernel' must be registered on wasm; got none`, {
+        fn: 'runInKernelScope',
+        argument: 'kernel',
+      });
+    }
+    const start = profiler === undefined ? 0 : performance.now();
+    const out = kernel.kernelFunc({ inputs, attrs, backend });
+    if (profiler !== undefined) {
+      const first = Array.isArray(out) ? (out[0] as TensorInfo) : out;
+      profiler(name, performance.now() - start, first.shape);
+    }
+    return track(Array.isArray(out) ? (out[0] as TensorInfo) : out);
+  };
+  const ops: KernelOps = {
+    call,
+    reshape: (x, shape) => call('Reshape', { x }, { shape }),
+    transpose: (x, perm) => call('Transpose', { x }, { perm }),
+    pad: (x, paddings) =>
+      paddings.every(([a, b]) => a === 0 && b === 0) ? x : call('PadV2', { x }, { paddings, constantValue: 0 }),
+    slice: (x, begin, size) =>
+      x.shape.every((d, i) => begin[i] === 0 && size[i] === d) ? x : call('Slice', { x }, { begin, size }),
+    concat: (xs, axis) => (xs.length === 1 ? (xs[0] as TensorInfo) : call('Concat', xs as unknown as NamedTensorInfoMap, { axis })),
+    add: (a, b) => call('Add', { a, b }),
+    sum: (x, axis) => call('Sum', { x }, { axis, keepDims: false }),
+    matMul: (a, b) => call('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }),
+    constant: (shape, dtype, values) => track((backend as WasmLikeBackend).makeOutput(shape, dtype, undefined, values)),
+    window: (x, axis, before, length) => {
+      const size = x.shape[axis] as number;
+      // Crop what falls outside [-before, -before + length), then zero-pad the rest.
+      const start = Math.max(0, -before);
+      const end = Math.min(size, length - before);
+      const begin = x.shape.map((_, i) => (i === axis ? start : 0));
+      const extent = x.shape.map((d, i) => (i === axis ? Math.max(0, end - start) : d));
+      const cropped = ops.slice(x, begin, extent);
+      const padBefore = Math.max(0, before);
+      const padAfter = length - padBefore - (extent[axis] as number);
+      const paddings = x.shape.map((_, i): [number, number] => (i === axis ? [padBefore, padAfter] : [0, 0]));
+      return ops.pad(cropped, paddings);
+    },
+  };
+  let result: TensorInfo | undefined;
+  try {
+    result = body(ops);
+    // A result that aliases a kernel input needs its own reference.
+    if (!owned.includes(result)) result = call('Identity', { x: result });
+  } finally {
+    for (const t of owned) {
+      if (t !== result) backend.disposeData(t.dataId);
+    }
+  }
+  return result as TensorInfo;
+}
