@@ -2,13 +2,13 @@
  * The training loader: seeded shuffle per epoch, batching, drop-last, and
  * read-ahead of the next batches (file reads and image decoding run while the
  * current batch trains). Tensors are created only when a batch is handed
- * out; batches waiting in the queue are plain typed arrays, so abandoning an
- * epoch leaks nothing.
+ * out; batches waiting in the queue are uint8 typed arrays (1 byte a pixel),
+ * so the queue stays small and abandoning an epoch leaks nothing.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { argumentError, assertInteger, assertOneOf } from '@contrastive/core';
 import { epochOrder } from './epoch-order';
-import type { Dataset } from './types';
+import type { Dataset, ImageBatch } from './types';
 
 /** Pixel type of {@link LoaderBatch.images}. */
 export type LoaderDtype = 'float32' | 'int32';
@@ -70,18 +70,19 @@ export interface DataLoader {
   epoch(epoch: number, options?: { startStep?: number }): AsyncGenerator<LoaderBatch, void, undefined>;
 }
 
-interface Prepared {
-  pixels: Float32Array | Int32Array;
-  labels: Int32Array;
-  indices: Int32Array;
-  shape: [number, number, number, number];
-  step: number;
+/** A batch waiting in the read-ahead queue: uint8 pixels, no tensors yet. */
+interface Prepared extends ImageBatch {
+  readonly step: number;
 }
 
-/** NHWC tensor of the widened pixels; float32 is divided by 255 (torchvision `ToTensor`). */
-function toImages(pixels: Float32Array | Int32Array, shape: Prepared['shape'], dtype: LoaderDtype): tf.Tensor4D {
-  if (dtype === 'int32') return tf.tensor4d(pixels, shape, 'int32');
-  return tf.tidy(() => tf.div(tf.tensor4d(pixels, shape, 'float32'), 255));
+/**
+ * NHWC tensor of uint8 pixels: widened natively (no JS loop); for float32 the
+ * division by 255 (torchvision `ToTensor`) runs on the active backend.
+ */
+function toImages(pixels: Uint8Array, shape: ImageBatch['shape'], dtype: LoaderDtype): tf.Tensor4D {
+  const [n, h, w, c] = shape;
+  if (dtype === 'int32') return tf.tensor4d(new Int32Array(pixels), [n, h, w, c], 'int32');
+  return tf.tidy(() => tf.div(tf.tensor4d(new Float32Array(pixels), [n, h, w, c], 'float32'), 255));
 }
 
 /** Creates a loader; validation happens here, once. */
@@ -99,13 +100,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions = {}): Dat
   const stepsPerEpoch = o.dropLast ? Math.floor(n / o.batchSize) : Math.ceil(n / o.batchSize);
   const order = (epoch: number): Int32Array => epochOrder(n, epoch, { seed: o.seed, shuffle: o.shuffle });
 
-  const prepare = async (ids: Int32Array, step: number): Promise<Prepared> => {
-    const raw = await dataset.get(ids);
-    const src = raw.images;
-    // Native widening (no JS loop); the float32 scaling by 1/255 runs on the backend.
-    const pixels = o.dtype === 'float32' ? new Float32Array(src) : new Int32Array(src);
-    return { pixels, labels: raw.labels, indices: raw.indices, shape: [...raw.shape], step };
-  };
+  const prepare = async (ids: Int32Array, step: number): Promise<Prepared> => ({ ...(await dataset.get(ids)), step });
 
   async function* epoch(e: number, opts: { startStep?: number } = {}): AsyncGenerator<LoaderBatch, void, undefined> {
     assertInteger('DataLoader.epoch', 'epoch', e, 0);
@@ -127,7 +122,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions = {}): Dat
         if (pending.length === 0) break;
         const ready = await pending.shift()!;
         const batch: LoaderBatch = {
-          images: toImages(ready.pixels, ready.shape, o.dtype),
+          images: toImages(ready.images, ready.shape, o.dtype),
           labels: tf.tensor1d(ready.labels, 'int32'),
           indices: ready.indices,
           epoch: e,
