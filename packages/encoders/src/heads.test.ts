@@ -71,7 +71,7 @@ describe('projection and prediction heads', () => {
 
   it('initialises with N(0, initStd^2) and zero bias under init "normal" (CACR fc8: 0.02)', async () => {
     const head = createProjectionHead({ ...projectionHeadPreset('cacr', 1024), seed: 5 });
-    const [kernel, bias] = head.model.getLayer('fc1.linear').getWeights();
+    const [kernel, bias] = head.model.getLayer('projection-head.fc1.linear').getWeights();
     const v = Float32Array.from(await kernel!.data());
     const std = Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
     expect(std).toBeGreaterThan(0.019);
@@ -82,7 +82,7 @@ describe('projection and prediction heads', () => {
 
   it('initialises with U(-1/sqrt(fan_in), 1/sqrt(fan_in)) under the torch default', async () => {
     const head = createProjectionHead({ inputDim: 400, outputDim: 300, bias: true, seed: 2 });
-    const [kernel, bias] = head.model.getLayer('fc1.linear').getWeights();
+    const [kernel, bias] = head.model.getLayer('projection-head.fc1.linear').getWeights();
     const k = Float32Array.from(await kernel!.data());
     const b = Float32Array.from(await bias!.data());
     const bound = 1 / Math.sqrt(400);

@@ -46,7 +46,11 @@ export interface HeadOptions {
   batchNormGroups?: number;
   /** Seed of the init. Default 0. */
   seed?: number;
-  /** Model name. Default 'projection-head' / 'prediction-head'. */
+  /**
+   * Model name, also the prefix of its layer names (`<name>.fc1.linear`, ...) so
+   * that weight names stay unique in a composed model. Default
+   * 'projection-head' / 'prediction-head'.
+   */
   name?: string;
 }
 
@@ -91,22 +95,23 @@ function buildHead(fn: string, options: HeadOptions, defaults: typeof PROJECTION
   const ctx: BuildContext = { rng: createRng(o.seed), batchNormGroups: o.batchNormGroups };
   const init: KernelInit = o.init === 'normal' ? { normal: o.initStd } : 'torch-default';
   const useBias = (followedByBn: boolean): boolean => (o.bias === 'auto' ? !followedByBn : o.bias);
-  const features = input({ shape: [o.inputDim], name: 'features' });
+  const prefix = o.name ?? defaultName;
+  const features = input({ shape: [o.inputDim], name: `${prefix}.input` });
   let x: SymbolicTensor = features;
   o.hiddenDims.forEach((units, i) => {
-    const n = `fc${i + 1}`;
+    const n = `${prefix}.fc${i + 1}`;
     x = dense(ctx, x, { units, bias: useBias(o.hiddenBatchNorm), init, name: `${n}.linear` });
     if (o.hiddenBatchNorm) x = batchNorm(ctx, x, { name: `${n}.bn` });
     x = relu(x, `${n}.relu`);
   });
-  const last = `fc${o.hiddenDims.length + 1}`;
+  const last = `${prefix}.fc${o.hiddenDims.length + 1}`;
   const outBn = o.outputBatchNorm !== 'none';
   x = dense(ctx, x, { units: o.outputDim, bias: useBias(outBn), init, name: `${last}.linear` });
   if (outBn) {
     const affine = o.outputBatchNorm === 'plain' ? 'none' : (o.outputBatchNorm as 'affine' | 'scale');
     x = batchNorm(ctx, x, { name: `${last}.bn`, affine });
   }
-  const model = functionalModel({ inputs: features, outputs: x, name: o.name ?? defaultName });
+  const model = functionalModel({ inputs: features, outputs: x, name: prefix });
   return { model, inputDim: o.inputDim, outputDim: o.outputDim };
 }
 
