@@ -14,7 +14,6 @@ export { loadFashionMnist, FASHION_MNIST_SPLIT } from './fashion-mnist';
 export type { FashionMnistOptions } from './fashion-mnist';
 export { loadImageFolder, IMAGE_FOLDER_DEFAULTS } from './image-folder';
 export type { ImageFit, ImageFolderDataset, ImageFolderOptions, ResizeKernel, SkippedImage } from './image-folder';
-export { planarToHwc, columnMajorPlanarToHwc } from './layout';
 export {
   CIFAR10_CLASSES,
   CIFAR100_COARSE_CLASSES,

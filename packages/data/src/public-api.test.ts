@@ -15,7 +15,6 @@ describe('@contrastive/data public API', () => {
       'LOADER_DEFAULTS',
       'STL10_CLASSES',
       'STL10_DEFAULTS',
-      'columnMajorPlanarToHwc',
       'createInMemoryDataset',
       'createLoader',
       'decodeIdx',
@@ -27,7 +26,6 @@ describe('@contrastive/data public API', () => {
       'loadImageFolder',
       'loadMnist',
       'loadStl10',
-      'planarToHwc',
       'readIdx',
       'subsetDataset',
     ]);

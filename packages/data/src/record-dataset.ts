@@ -18,14 +18,8 @@ export interface RecordPart {
   readonly labels: LabelSource;
 }
 
-/** Converts one record's pixels (at `srcOffset`) to HWC bytes in `dst` at `dstOffset`. */
-export type PixelConverter = (
-  src: Uint8Array,
-  srcOffset: number,
-  dst: Uint8Array,
-  dstOffset: number,
-  shape: readonly [number, number, number],
-) => void;
+/** Converts one image's on-disk bytes `src` to HWC bytes in `dst` (same length). */
+export type PixelConverter = (src: Uint8Array, dst: Uint8Array, shape: ImageShape) => void;
 
 /** Description of a record dataset. */
 export interface RecordDatasetSpec {
@@ -101,7 +95,8 @@ export function createRecordDataset(spec: RecordDatasetSpec): Dataset {
           const rb = part.file.recordBytes;
           positions.forEach((i, k) => {
             labels[i] = labelOf(part, records[k]!, bytes, k * rb);
-            convert(bytes, k * rb + pixelOffset, images, i * pixels, [h, w, c]);
+            const from = k * rb + pixelOffset;
+            convert(bytes.subarray(from, from + pixels), images.subarray(i * pixels, (i + 1) * pixels), imageShape);
           });
         }),
       );
@@ -118,7 +113,10 @@ export function createRecordDataset(spec: RecordDatasetSpec): Dataset {
           continue;
         }
         if (source.kind === 'array') {
-          for (let r = 0; r < part.file.count; r++) out[base + r] = labelOf(part, r, new Uint8Array(0), 0);
+          for (let r = 0; r < part.file.count; r++) {
+            checkLabel(fn, part.file.path, r, source.labels[r]!, numClasses);
+            out[base + r] = source.labels[r]!;
+          }
           continue;
         }
         for (let first = 0; first < part.file.count; first += LABEL_SCAN_RECORDS) {
