@@ -39,6 +39,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    setupFiles: [join(root, 'tools/test-utils/src/setup-gradients.ts')],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     passWithNoTests: true,

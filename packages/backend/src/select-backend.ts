@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { assertOneOf, ContrastiveError } from '@contrastive/core';
 import { registerWasmTrainingKernels } from './wasm/register';
+import { ensureGradients } from './ensure-gradients';
 
 /** What a caller may ask for. */
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -73,6 +74,7 @@ async function activate(name: BackendName): Promise<boolean> {
  */
 export async function setBackend(request: BackendRequest = 'auto'): Promise<BackendChoice> {
   assertOneOf('setBackend', 'request', request, BACKEND_REQUESTS);
+  ensureGradients();
   const notes: string[] = [];
 
   if (request === 'tensorflow' || request === 'auto') {

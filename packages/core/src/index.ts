@@ -1,4 +1,3 @@
-import './register-gradients';
 export { ContrastiveError, argumentError, isContrastiveError } from './errors';
 export type { ContrastiveErrorCode, ContrastiveErrorOptions } from './errors';
 export {

@@ -1,4 +1,3 @@
-import '@contrastive/core';
 /**
  * Gradient check: tf.grads of a tfjs function against central finite
  * differences of a float64 reference of the same function.

@@ -1,0 +1,152 @@
+/**
+ * The `contrastive` command.
+ *
+ *   contrastive list
+ *   contrastive train <app> --preset <name> [--data <dir>] [--backend auto|tensorflow|wasm|cpu]
+ *                     [--out <dir>] [--resume <run>] [--set key=value ...]
+ *   contrastive eval <run> [--backend ...] [--no-probe]
+ *   contrastive bench [bench arguments]
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { BACKEND_REQUESTS, type BackendRequest } from '@contrastive/backend';
+import { assertOneOf, ContrastiveError } from '@contrastive/core';
+import { evaluateRun, trainApp } from '@contrastive/app-kit';
+import { listCheckpoints, NotFiniteLossError, openRun } from '@contrastive/train';
+import { APPS } from './apps';
+
+export const USAGE = `usage:
+  contrastive list
+  contrastive train <app> --preset <name> [--data <dir>] [--backend auto|tensorflow|wasm|cpu]
+                    [--out <dir>] [--resume <run>] [--set key=value ...]
+  contrastive eval <run> [--backend auto|tensorflow|wasm|cpu] [--no-probe]
+  contrastive bench [--filter <substring>] [--backends wasm,cpu] [--no-torch]`;
+
+type Write = (line: string) => void;
+
+function appNamed(name: string | undefined) {
+  assertOneOf('contrastive', 'app', name, Object.keys(APPS));
+  return APPS[name as string]!;
+}
+
+function listApps(write: Write): void {
+  for (const [name, app] of Object.entries(APPS)) {
+    write(`${name}: ${app.title}`);
+    for (const [preset, description] of Object.entries(app.presetDescriptions)) write(`  --preset ${preset.padEnd(20)} ${description}`);
+  }
+}
+
+async function train(args: string[], write: Write): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      preset: { type: 'string' },
+      data: { type: 'string' },
+      backend: { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'string' },
+      set: { type: 'string', multiple: true },
+    },
+  });
+  if (values.backend !== undefined) assertOneOf('contrastive train', 'backend', values.backend, BACKEND_REQUESTS);
+  let appName = positionals[0];
+  if (values.resume !== undefined && appName === undefined) appName = (await openRun(values.resume)).info.app;
+  const app = appNamed(appName);
+  if (values.resume === undefined && values.preset === undefined) {
+    throw new ContrastiveError('INVALID_ARGUMENT', `contrastive train: '--preset' must be one of ${Object.keys(app.presets).join(', ')}; got nothing`, {
+      fn: 'contrastive train',
+      argument: 'preset',
+    });
+  }
+  try {
+    const result = await trainApp(app, {
+      ...(values.preset === undefined ? {} : { preset: values.preset }),
+      sets: values.set ?? [],
+      ...(values.data === undefined ? {} : { dataRoot: values.data }),
+      ...(values.backend === undefined ? {} : { backend: values.backend as BackendRequest }),
+      ...(values.out === undefined ? {} : { outDir: values.out }),
+      ...(values.resume === undefined ? {} : { resume: values.resume }),
+    });
+    write('');
+    write(`kNN top-1 (k=200 weighted, test set): ${result.knn.top1.toFixed(2)}% trained vs ${result.knnRandomInit.top1.toFixed(2)}% for the same encoder at random init`);
+    if (result.linearProbe !== undefined) write(`linear probe top-1 (last epoch): ${result.linearProbe.top1.toFixed(2)}%`);
+    write(`alignment ${result.alignment.toFixed(4)}, uniformity ${result.uniformity.toFixed(4)}; ${result.epochs} epochs in ${(result.seconds / 60).toFixed(1)} min on ${result.backend}`);
+    write(`run folder: ${result.runDir}`);
+    write(`report: ${result.reportPath}`);
+  } catch (error) {
+    if (error instanceof NotFiniteLossError && values.out !== undefined) {
+      write(`checkpoints kept: ${(await listCheckpoints(join(values.out))).join(', ')}`);
+    }
+    throw error;
+  }
+}
+
+async function evaluate(args: string[], write: Write): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { backend: { type: 'string' }, 'no-probe': { type: 'boolean' } },
+  });
+  const runDir = positionals[0];
+  if (runDir === undefined) throw new ContrastiveError('INVALID_ARGUMENT', "contrastive eval: 'run' must be a run folder; got nothing", { fn: 'contrastive eval', argument: 'run' });
+  if (values.backend !== undefined) assertOneOf('contrastive eval', 'backend', values.backend, BACKEND_REQUESTS);
+  const app = appNamed((await openRun(runDir)).info.app);
+  const result = await evaluateRun(app, runDir, {
+    ...(values.backend === undefined ? {} : { backend: values.backend as BackendRequest }),
+    linearProbe: values['no-probe'] !== true,
+  });
+  write(`${result.runDir} (checkpoint of epoch ${result.epoch})`);
+  write(`kNN top-1 ${result.knn.top1.toFixed(2)}%, top-5 ${result.knn.top5.toFixed(2)}%`);
+  if (result.linearProbe !== undefined) write(`linear probe top-1 (last epoch) ${result.linearProbe.top1.toFixed(2)}%`);
+}
+
+function bench(args: string[]): number {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const child = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'tools', 'bench', 'src', 'main.ts'), ...args], {
+    stdio: 'inherit',
+    cwd: root,
+  });
+  return child.status ?? 1;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function runCli(argv: readonly string[], write: Write = (l) => console.log(l)): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'list':
+        listApps(write);
+        return 0;
+      case 'train':
+        await train(rest, write);
+        return 0;
+      case 'eval':
+        await evaluate(rest, write);
+        return 0;
+      case 'bench':
+        return bench(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+        write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        assertOneOf('contrastive', 'command', command, ['list', 'train', 'eval', 'bench', 'help']);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ContrastiveError) {
+      write(`error [${error.code}]: ${error.message}`);
+      if (error instanceof NotFiniteLossError) write('training stopped; the last good checkpoint is untouched (resume with --resume <run>)');
+      return 1;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      write(`error [INVALID_ARGUMENT]: ${error.message}\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * `contrastive eval <run>`: rebuilds a run's encoder from its saved config,
+ * loads the newest valid checkpoint and measures kNN and the linear probe.
+ */
+import { resolve } from 'node:path';
+import { setBackend, type BackendRequest } from '@contrastive/backend';
+import { ContrastiveError } from '@contrastive/core';
+import { getAugmentPreset, type AugmentPresetName } from '@contrastive/augment';
+import type { LinearProbePreset } from '@contrastive/eval';
+import { loadLatestCheckpoint, openRun, resolveConfig, restoreWeights } from '@contrastive/train';
+import { buildEncoder } from './build-encoder';
+import type { BaseConfig } from './config-schema';
+import { disposeEvalSets, embedEvalSets, knnScore, probeScore, type KnnScore } from './evaluate';
+import type { AppDefinition } from './method';
+import { openRunData } from './open-data';
+
+export interface RunEvaluation {
+  runDir: string;
+  epoch: number;
+  knn: KnnScore;
+  linearProbe?: { top1: number; bestTestOptimistic: number; epochs: number };
+}
+
+/** Evaluates the newest checkpoint of `runDir` (created by `app`). */
+export async function evaluateRun(
+  app: AppDefinition,
+  runDir: string,
+  options: { backend?: BackendRequest; linearProbe?: boolean } = {},
+): Promise<RunEvaluation> {
+  const run = await openRun(resolve(runDir));
+  const config = resolveConfig(app.schema, run.info.config) as BaseConfig;
+  await setBackend(options.backend ?? (config.backend as BackendRequest));
+  const data = await openRunData(config.data, config.seed);
+  const augment = getAugmentPreset(config.augment.preset as AugmentPresetName);
+  const encoder = buildEncoder(config.model, [augment.size, augment.size, data.train.imageShape[2]], config.seed);
+  const latest = await loadLatestCheckpoint(run.checkpointsDir);
+  if (latest === null) {
+    encoder.model.dispose();
+    throw new ContrastiveError('NOT_FOUND', `evaluateRun: 'run' must have a checkpoint; got none in ${run.checkpointsDir}`, {
+      fn: 'evaluateRun',
+      argument: 'run',
+    });
+  }
+  try {
+    restoreWeights(encoder.model.weights, latest.checkpoint.weights['online']!);
+    const sets = await embedEvalSets(encoder, data, augment.eval);
+    try {
+      const numClasses = data.evalTest.numClasses;
+      const knn = await knnScore(sets, { k: config.eval.knnK, t: config.eval.knnT, numClasses });
+      const result: RunEvaluation = { runDir: run.dir, epoch: latest.checkpoint.epoch, knn };
+      if ((options.linearProbe ?? true) && config.eval.linearProbe !== 'none') {
+        result.linearProbe = await probeScore(sets, {
+          preset: config.eval.linearProbe as LinearProbePreset,
+          numClasses,
+          seed: config.seed,
+          ...(config.eval.linearProbeEpochs === undefined ? {} : { epochs: config.eval.linearProbeEpochs }),
+        });
+      }
+      return result;
+    } finally {
+      disposeEvalSets(sets);
+    }
+  } finally {
+    latest.checkpoint.dispose();
+    encoder.model.dispose();
+  }
+}

@@ -1,0 +1,18 @@
+export { appConfigSchema, augmentSchema, dataSchema, DATASET_NAMES, evalSchema, modelSchema, optimizerSchema, scheduleSchema, trainSchema } from './config-schema';
+export type { BaseConfig, DatasetName } from './config-schema';
+export { openRunData, stratifiedSubset } from './open-data';
+export type { DataConfig, RunData } from './open-data';
+export { buildEncoder } from './build-encoder';
+export type { ModelConfig } from './build-encoder';
+export { buildOptimizer, buildSchedule, scaledLearningRate } from './build-optimizer';
+export { backboneFeatures, extractFeatures, projectionFeatures } from './features';
+export type { Embed, FeatureSet } from './features';
+export { alignmentUniformity, disposeEvalSets, embedEvalSets, knnScore, probeScore } from './evaluate';
+export type { EvalSets, KnnScore } from './evaluate';
+export { defineApp } from './method';
+export type { AppDefinition, BatchInfo, Method, MethodContext, MethodState } from './method';
+export { trainApp } from './train-app';
+export type { TrainAppOptions, TrainAppResult } from './train-app';
+export { writeRunReport } from './run-report';
+export { evaluateRun } from './evaluate-run';
+export type { RunEvaluation } from './evaluate-run';

@@ -1,0 +1,281 @@
+/**
+ * The shared training loop of every app: resolve the config, pick the
+ * backend, open the data, build the encoder and the app's method, train with
+ * checkpoints (resumable), monitor with kNN, and finish with a linear probe,
+ * alignment/uniformity and an HTML report.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { resolve } from 'node:path';
+import { setBackend, type BackendRequest } from '@contrastive/backend';
+import { assertOneOf, createRng } from '@contrastive/core';
+import { getAugmentPreset, multiView, type AugmentPresetName } from '@contrastive/augment';
+import { createLoader } from '@contrastive/data';
+import type { LinearProbePreset } from '@contrastive/eval';
+import {
+  checkFiniteLoss,
+  createProgress,
+  createRun,
+  openRun,
+  resolveConfig,
+  restoreWeights,
+  type MetricRecord,
+  type Run,
+} from '@contrastive/train';
+import type { z } from 'zod';
+import { buildEncoder } from './build-encoder';
+import { buildOptimizer, buildSchedule } from './build-optimizer';
+import type { BaseConfig } from './config-schema';
+import { alignmentUniformity, disposeEvalSets, embedEvalSets, knnScore, probeScore, type KnnScore } from './evaluate';
+import type { AppDefinition, BatchInfo, Method } from './method';
+import { openRunData } from './open-data';
+import { writeRunReport } from './run-report';
+
+export interface TrainAppOptions {
+  /** Preset name; required unless resuming. */
+  preset?: string;
+  /** `key.path=value` overrides. */
+  sets?: readonly string[];
+  /** Dataset folder (sets `data.root`). */
+  dataRoot?: string;
+  /** Overrides the config's backend. */
+  backend?: BackendRequest;
+  /** Where run folders go. Default `runs`. */
+  outDir?: string;
+  /** A run folder to continue from its last checkpoint. */
+  resume?: string;
+  /** Where progress and messages go. Default process.stdout. */
+  stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Called after each epoch's checkpoint (tests use it to stop a run). */
+  onEpochEnd?: (epoch: number, run: Run) => void | Promise<void>;
+}
+
+export interface TrainAppResult {
+  runDir: string;
+  backend: string;
+  epochs: number;
+  knnRandomInit: KnnScore;
+  knn: KnnScore;
+  linearProbe?: { top1: number; bestTestOptimistic: number; epochs: number };
+  alignment: number;
+  uniformity: number;
+  seconds: number;
+  reportPath: string;
+}
+
+function presetOf(app: AppDefinition, name: string | undefined): unknown {
+  const names = Object.keys(app.presets);
+  assertOneOf('contrastive train', 'preset', name, names);
+  return app.presets[name as string];
+}
+
+/** Trains `app` end to end and returns the evaluation summary. */
+export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, options: TrainAppOptions): Promise<TrainAppResult> {
+  const started = Date.now();
+  const out = options.stream ?? process.stdout;
+  const say = (line: string) => void out.write(`${line}\n`);
+
+  // 1. Config: a resumed run reuses its saved config; --set applies on top of a preset.
+  let run: Run | undefined;
+  let config: z.output<S> & BaseConfig;
+  let presetName: string;
+  if (options.resume !== undefined) {
+    run = await openRun(resolve(options.resume));
+    config = resolveConfig(app.schema, run.info.config) as z.output<S> & BaseConfig;
+    presetName = run.info.preset;
+  } else {
+    const preset = presetOf(app as AppDefinition, options.preset) as Record<string, unknown>;
+    const sets = [...(options.sets ?? [])];
+    if (options.dataRoot !== undefined) sets.unshift(`data.root=${JSON.stringify(resolve(options.dataRoot))}`);
+    if (options.backend !== undefined) sets.unshift(`backend=${JSON.stringify(options.backend)}`);
+    config = resolveConfig(app.schema, preset, sets) as z.output<S> & BaseConfig;
+    presetName = options.preset as string;
+  }
+
+  // 2. Backend and data.
+  const choice = await setBackend(config.backend as BackendRequest);
+  say(`backend: ${choice.backend} (${choice.reason})`);
+  const data = await openRunData(config.data, config.seed);
+  say(`data: ${data.train.name} (${data.train.length} images), kNN bank ${data.evalTrain.length}, queries ${data.evalTest.length}`);
+  const augment = getAugmentPreset(config.augment.preset as AugmentPresetName);
+  const views = multiView(augment.train, config.augment.views);
+  const inputShape = [augment.size, augment.size, data.train.imageShape[2]] as const;
+
+  // 3. Model, loader, optimiser, schedule, method.
+  const encoder = buildEncoder(config.model, inputShape, config.seed);
+  const loader = createLoader(data.train, { batchSize: config.train.batchSize, shuffle: true, seed: config.seed, dropLast: true });
+  const stepsPerEpoch = Math.min(loader.stepsPerEpoch, config.train.maxStepsPerEpoch ?? Infinity);
+  if (stepsPerEpoch < 1) throw new Error(`contrastive train: the dataset has fewer images (${data.train.length}) than one batch (${config.train.batchSize})`);
+  const totalSteps = stepsPerEpoch * config.train.epochs;
+  const optimizer = buildOptimizer(config.optimizer, encoder.model.trainableWeights, config.train.batchSize);
+  const schedule = buildSchedule(config.schedule, config.optimizer, {
+    batchSize: config.train.batchSize,
+    epochs: config.train.epochs,
+    stepsPerEpoch,
+  });
+  const augmentRng = createRng(config.seed * 7919 + 1);
+  const methodRng = createRng(config.seed * 7919 + 2);
+  const method: Method = await app.createMethod({
+    config,
+    encoder,
+    createEncoder: () => buildEncoder(config.model, inputShape, config.seed),
+    data,
+    evalTransform: augment.eval,
+    stepsPerEpoch,
+    totalSteps,
+    rng: methodRng,
+    log: say,
+  });
+  const numClasses = data.evalTest.numClasses;
+  const evalOptions = { k: config.eval.knnK, t: config.eval.knnT, numClasses };
+
+  try {
+    // 4. A new run measures the encoder at random init; a resumed one restores everything.
+    let startEpoch = 0;
+    let knnRandomInit: KnnScore;
+    if (run === undefined) {
+      run = await createRun({
+        root: resolve(options.outDir ?? 'runs'),
+        app: app.name,
+        preset: presetName,
+        config,
+        seed: config.seed,
+        backend: choice.backend,
+        keepCheckpoints: config.train.keepCheckpoints,
+      });
+      const sets = await embedEvalSets(encoder, data, augment.eval);
+      knnRandomInit = await knnScore(sets, evalOptions);
+      disposeEvalSets(sets);
+      run.log({ kind: 'knn', epoch: 0, knnTop1: knnRandomInit.top1, knnTop5: knnRandomInit.top5 });
+      say(`run: ${run.dir}`);
+      say(`kNN top-1 at random init: ${knnRandomInit.top1.toFixed(2)}%`);
+    } else {
+      const point = await run.resume();
+      for (const skipped of point?.skipped ?? []) say(`skipped checkpoint ${skipped.dir}: ${skipped.reason}`);
+      const initial = run.readMetrics().find((r) => r['kind'] === 'knn' && r['epoch'] === 0);
+      knnRandomInit = { top1: Number(initial?.['knnTop1']), top5: Number(initial?.['knnTop5']) };
+      if (point !== null) {
+        const c = point.checkpoint;
+        restoreWeights(encoder.model.weights, c.weights['online']!);
+        optimizer.setState(c.optimizers['main']!);
+        augmentRng.setState(c.rng['augment']!);
+        methodRng.setState(c.rng['method']!);
+        method.setState?.(c);
+        startEpoch = c.epoch;
+        c.dispose();
+        say(`resumed ${run.dir} at epoch ${startEpoch}`);
+      }
+    }
+
+    // 5. Training.
+    const runRef = run;
+    for (let epoch = startEpoch; epoch < config.train.epochs; epoch++) {
+      await method.beforeEpoch?.(epoch);
+      const progress = createProgress({ total: stepsPerEpoch, label: `epoch ${epoch + 1}/${config.train.epochs}`, stream: out });
+      let lossSum = 0;
+      let steps = 0;
+      for await (const batch of loader.epoch(epoch)) {
+        if (batch.step >= stepsPerEpoch) {
+          tf.dispose([batch.images, batch.labels]);
+          break;
+        }
+        const step = epoch * stepsPerEpoch + batch.step;
+        const info: BatchInfo = { indices: batch.indices, epoch, step };
+        const lr = schedule(step);
+        optimizer.setLearningRate(lr);
+        const batchViews = tf.tidy(() => views(batch.images, augmentRng));
+        tf.dispose([batch.images, batch.labels]);
+        const lossTensor = optimizer.minimize(() => method.loss(batchViews, info));
+        tf.dispose(batchViews);
+        let loss: number;
+        try {
+          loss = await checkFiniteLoss(lossTensor, { epoch, step });
+        } finally {
+          lossTensor.dispose();
+        }
+        method.afterStep?.(info);
+        lossSum += loss;
+        steps++;
+        progress.increment({ loss, lr });
+        if (step % config.train.logEvery === 0) {
+          runRef.log({ kind: 'train', epoch, step, loss, lr, ...(method.lastTerms?.() ?? {}) });
+        }
+      }
+      progress.stop();
+      const last = epoch + 1 === config.train.epochs;
+      const epochLoss = lossSum / Math.max(steps, 1);
+      const record: MetricRecord = { kind: 'epoch', epoch: epoch + 1, loss: epochLoss };
+      if (last || (config.eval.knnEvery > 0 && (epoch + 1) % config.eval.knnEvery === 0)) {
+        const sets = await embedEvalSets(encoder, data, augment.eval);
+        const knn = await knnScore(sets, evalOptions);
+        disposeEvalSets(sets);
+        runRef.log({ kind: 'knn', epoch: epoch + 1, knnTop1: knn.top1, knnTop5: knn.top5 });
+        say(`epoch ${epoch + 1}: loss ${epochLoss.toFixed(4)}, kNN top-1 ${knn.top1.toFixed(2)}%`);
+      }
+      runRef.log(record);
+      if (last || (epoch + 1) % config.train.checkpointEvery === 0) {
+        const extra = method.getState?.() ?? {};
+        await runRef.saveCheckpoint({
+          epoch: epoch + 1,
+          step: (epoch + 1) * stepsPerEpoch,
+          weights: { online: encoder.model.weights, ...(extra.weights ?? {}) },
+          optimizers: { main: optimizer },
+          tensors: extra.tensors ?? {},
+          rng: { augment: augmentRng.getState(), method: methodRng.getState() },
+          user: extra.user ?? null,
+        });
+      }
+      await options.onEpochEnd?.(epoch + 1, runRef);
+    }
+
+    // 6. Final evaluation and report.
+    const sets = await embedEvalSets(encoder, data, augment.eval);
+    const knn = await knnScore(sets, evalOptions);
+    let probe: TrainAppResult['linearProbe'];
+    if (config.eval.linearProbe !== 'none') {
+      probe = await probeScore(sets, {
+        preset: config.eval.linearProbe as LinearProbePreset,
+        numClasses,
+        seed: config.seed,
+        ...(config.eval.linearProbeEpochs === undefined ? {} : { epochs: config.eval.linearProbeEpochs }),
+      });
+    }
+    const au = await alignmentUniformity(encoder, data.evalTest, multiView(augment.train, 2), {
+      limit: 512,
+      seed: config.seed,
+    });
+    const final: MetricRecord = {
+      kind: 'final',
+      epoch: config.train.epochs,
+      knnTop1: knn.top1,
+      knnTop5: knn.top5,
+      knnTop1RandomInit: knnRandomInit.top1,
+      alignment: au.alignment,
+      uniformity: au.uniformity,
+      ...(probe === undefined ? {} : { linearProbeTop1: probe.top1, linearProbeBestTestOptimistic: probe.bestTestOptimistic }),
+    };
+    runRef.log(final);
+    const reportPath = await writeRunReport(runRef, sets, {
+      title: `${app.name} / ${presetName}`,
+      scatterPoints: config.eval.scatterPoints,
+      classNames: data.evalTest.classNames,
+    });
+    disposeEvalSets(sets);
+    const result: TrainAppResult = {
+      runDir: runRef.dir,
+      backend: choice.backend,
+      epochs: config.train.epochs,
+      knnRandomInit,
+      knn,
+      alignment: au.alignment,
+      uniformity: au.uniformity,
+      seconds: (Date.now() - started) / 1000,
+      reportPath,
+      ...(probe === undefined ? {} : { linearProbe: probe }),
+    };
+    return result;
+  } finally {
+    method.dispose();
+    optimizer.dispose();
+    encoder.model.dispose();
+  }
+}

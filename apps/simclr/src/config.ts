@@ -1,0 +1,88 @@
+/**
+ * SimCLR presets. Every paper value cites spec/losses.md; CPU and smoke
+ * presets are overrides of the Fashion-MNIST base, never copies.
+ */
+import { z } from 'zod';
+import { appConfigSchema } from '@contrastive/app-kit';
+import { NT_XENT_REDUCTIONS } from '@contrastive/loss-infonce';
+
+export const simclrMethodSchema = z.object({
+  /** NT-Xent temperature tau. */
+  temperature: z.number().positive(),
+  /** 'mean' (paper L) or 'simclr-code' (official code, 2x). */
+  reduction: z.enum(NT_XENT_REDUCTIONS as unknown as ['mean', 'simclr-code']).default('mean'),
+});
+
+export const simclrSchema = appConfigSchema(simclrMethodSchema);
+export type SimclrConfig = z.output<typeof simclrSchema>;
+type Preset = z.input<typeof simclrSchema>;
+
+/** SimCLR on ImageNet, ResNet-50 (spec §1(c) "SimCLR, ImageNet"). */
+export const paperImagenet: Preset = {
+  seed: 0,
+  data: { dataset: 'imagefolder', imageSize: 256 }, // ImageNet train/ and val/ folders (spec §1(c))
+  augment: { preset: 'simclr-imagenet', views: 2 }, // spec §0.5 "ImageNet, SimCLR"
+  model: { backbone: 'resnet50', stem: 'imagenet', head: 'simclr' }, // ResNet-50, MLP head to 128 (spec §1(b))
+  optimizer: {
+    name: 'lars', // LARS, momentum 0.9 (spec §1(c))
+    lr: 0.3, // 0.3 x B/256 (spec §1(c))
+    lrScaling: 'linear',
+    momentum: 0.9,
+    weightDecay: 1e-6, // paper value; the code default is 1e-4 (spec §1(c))
+    excludeBnAndBias: true, // LARS excludes BN and bias (SimCLR lars_optimizer.py)
+  },
+  schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 10 }, // 10-epoch warmup then cosine (spec §1(c))
+  train: { epochs: 100, batchSize: 4096, checkpointEvery: 1 }, // batch 4096, 100-1000 epochs (spec §1(c))
+  eval: { knnEvery: 10, linearProbe: 'simclr' },
+  method: { temperature: 0.1, reduction: 'mean' }, // tau 0.1, run.py default (spec §1(b))
+};
+
+/** SimCLR README command on CIFAR-10: ResNet-18, batch 512, 1000 epochs, LARS 1.0, wd 1e-4, tau 0.5 (spec §1(b)). */
+export const paperCifar10: Preset = {
+  seed: 0,
+  data: { dataset: 'cifar10' },
+  augment: { preset: 'simclr-cifar', views: 2 }, // spec §0.5 "CIFAR, SimCLR-style"
+  model: { backbone: 'resnet18', stem: 'cifar', head: 'simclr' },
+  optimizer: { name: 'lars', lr: 1.0, lrScaling: 'none', momentum: 0.9, weightDecay: 1e-4, excludeBnAndBias: true },
+  schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 10 },
+  train: { epochs: 1000, batchSize: 512, checkpointEvery: 10 },
+  eval: { knnEvery: 10, linearProbe: 'moco-cifar' },
+  method: { temperature: 0.5, reduction: 'mean' },
+};
+
+/** The default job: a small ConvNet on the embedded Fashion-MNIST, about 10 minutes on a laptop CPU (wasm). */
+export const cpuFashionMnist: Preset = {
+  seed: 0,
+  backend: 'auto',
+  data: { dataset: 'fashion-mnist', trainLimit: 20_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
+  augment: { preset: 'fashion-mnist-cpu', views: 2 },
+  model: { backbone: 'conv-net', convChannels: [32, 64, 128], head: 'simclr' },
+  optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 },
+  schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 0 },
+  train: { epochs: 8, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
+  eval: { knnEvery: 2, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
+  method: { temperature: 0.2, reduction: 'mean' },
+};
+
+/** Seconds: a few steps of a tiny ConvNet, for tests. */
+export const smoke: Preset = {
+  ...cpuFashionMnist,
+  data: { dataset: 'fashion-mnist', trainLimit: 256, evalTrainLimit: 200, evalTestLimit: 100 },
+  model: { backbone: 'conv-net', convChannels: [8, 16], head: 'simclr' },
+  train: { epochs: 2, batchSize: 32, maxStepsPerEpoch: 3, checkpointEvery: 1, logEvery: 1 },
+  eval: { knnEvery: 1, knnK: 20, knnT: 0.1, linearProbe: 'fast', linearProbeEpochs: 2, scatterPoints: 50 },
+};
+
+export const SIMCLR_PRESETS = {
+  'paper-imagenet': paperImagenet,
+  'paper-cifar10': paperCifar10,
+  'cpu-fashion-mnist': cpuFashionMnist,
+  smoke,
+} as const;
+
+export const SIMCLR_PRESET_DESCRIPTIONS: Record<keyof typeof SIMCLR_PRESETS, string> = {
+  'paper-imagenet': 'ResNet-50, LARS 0.3xB/256, batch 4096, 100 epochs, tau 0.1 (GPU; ImageNet folder)',
+  'paper-cifar10': 'ResNet-18 CIFAR stem, LARS 1.0, batch 512, 1000 epochs, tau 0.5 (GPU; CIFAR-10 binary)',
+  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, 8 epochs of 20k images (~10 min on CPU)',
+  smoke: 'seconds; used by tests',
+};
