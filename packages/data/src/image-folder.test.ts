@@ -83,6 +83,9 @@ describe('loadImageFolder', () => {
     expect(ds.classNames).toEqual(['eel', 'cat']);
     expect(ds.length).toBe(3);
     expect(Array.from(await ds.labels())).toEqual([0, 1, 1]);
+    writeFile(list, 'cat\n');
+    const pngOnly = await loadImageFolder(root, { size: 8, classList: list, extensions: ['png'] });
+    expect(pngOnly.files.map((f) => f.slice(root.length + 1))).toEqual(['cat/a.PNG', 'cat/b.png']);
     writeFile(list, 'cat\nbird\n');
     const error = await expectError(loadImageFolder(root, { classList: list }), 'NOT_FOUND');
     expect(error.message).toContain('bird');

@@ -111,7 +111,7 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions 
   assertInteger(fn, 'concurrency', o.concurrency, 1);
   const dir = await resolveRoot(fn, root);
   const classes = await listClasses(fn, dir, o.classList);
-  const pattern = `**/*.{${o.extensions.join(',')}}`;
+  const pattern = o.extensions.length === 1 ? `**/*.${o.extensions[0]}` : `**/*.{${o.extensions.join(',')}}`;
   const files: string[] = [];
   const fileLabels: number[] = [];
   for (let label = 0; label < classes.length; label++) {
