@@ -3,40 +3,72 @@
  * the colour circle, in [-0.5, 0.5]) modulo 1, convert back.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import { assertImages, perSample } from './validate';
 
+const TIE = 1e-6;
+const m = (rows: number[][]): Tensor2D => tf.tensor2d(rows);
+/** a @ b, then + bias and relu when given: one _FusedMatMul kernel. */
+const mm = (a: Tensor, b: Tensor2D, bias?: number[], relu = false): Tensor2D =>
+  tf.fused.matMul({
+    a: a as Tensor2D,
+    b,
+    ...(bias === undefined ? {} : { bias: tf.tensor1d(bias) }),
+    ...(relu ? { activation: 'relu' as const } : {}),
+  }) as Tensor2D;
+
 /**
- * Hue shift of RGB images, one factor per sample. Internal: no checks, call in tidy.
+ * Hue shift of RGB images in [0, 1], one factor per sample. Internal: no
+ * checks, call in tidy.
  *
  * RGB -> HSV as torchvision's `_rgb2hsv`: v = max, chroma = max - min, and
  * the hue sector h6 = (g - b)/chroma if max is r, 2 + (b - r)/chroma if max is
  * g, 4 + (r - g)/chroma otherwise (0 for grays). HSV -> RGB as `_hsv2rgb`,
  * written in its closed form: channel n (r: 5, g: 3, b: 1) is
- * v - chroma * clamp(min(k, 4 - k), 0, 1) with k = (n + h6 + 6 * factor) mod 6,
+ * v - chroma * clamp(2 - |k - 2|, 0, 1) with k = (n + h6 + 6 * factor) mod 6,
  * which gives the same (v, q, p, t) table entries sector by sector.
+ *
+ * Built from kernels that run fast everywhere (small matmuls with a fused
+ * bias/relu, same-shape elementwise ops): max(a, b) = a + relu(b - a).
  */
 export function hueShift(x: Tensor4D, factors: readonly number[]): Tensor4D {
-  const n = x.shape[0];
-  const maxc = tf.max(x, 3, true);
-  const minc = tf.min(x, 3, true);
-  const chroma = tf.sub(maxc, minc);
-  const divisor = tf.where(tf.equal(chroma, 0), tf.onesLike(chroma), chroma);
-  // Columns: g - b, b - r, r - g.
-  const diff = tf.reshape(
-    tf.matMul(tf.reshape(x, [-1, 3]), tf.tensor2d([0, -1, 1, 1, 0, -1, -1, 1, 0], [3, 3])),
-    x.shape,
+  const [n, h, w] = x.shape;
+  const px = tf.reshape(x, [n * h * w, 3]);
+  // [r, g, b, relu(g - r), relu(r - g)]; r, g, b >= 0 pass the relu unchanged.
+  const s1 = mm(px, m([[1, 0, 0, -1, 1], [0, 1, 0, 1, -1], [0, 0, 1, 0, 0]]), undefined, true);
+  // m1 = max(r, g) = r + relu(g - r), n1 = min(r, g) = r - relu(r - g);
+  // [r, g, b, m1, n1, relu(b - m1), relu(n1 - b)].
+  const s2 = mm(
+    s1,
+    m([
+      [1, 0, 0, 1, 1, -1, 1],
+      [0, 1, 0, 0, 0, 0, 0],
+      [0, 0, 1, 0, 0, 1, -1],
+      [0, 0, 0, 1, 0, -1, 0],
+      [0, 0, 0, 0, -1, 0, -1],
+    ]),
+    undefined,
+    true,
   );
-  const candidates = tf.add(tf.div(diff, divisor), tf.tensor1d([0, 2, 4]));
-  // The first channel holding the maximum picks the branch (r before g before b).
-  // (oneHot in int32 then cast: wasm's float32 oneHot writes integer bit patterns.)
-  const branch = tf.cast(tf.oneHot(tf.argMax(x, 3), 3), 'float32');
-  const h6 = tf.sum(tf.mul(candidates, branch), 3, true);
-  const offsets = new Float32Array(n * 3);
-  factors.forEach((f, b) => offsets.set([5 + 6 * f, 3 + 6 * f, 1 + 6 * f], b * 3));
-  const k = tf.mod(tf.add(h6, tf.tensor4d(offsets, [n, 1, 1, 3])), 6);
-  const ramp = tf.clipByValue(tf.minimum(k, tf.sub(4, k)), 0, 1);
-  return tf.sub(maxc, tf.mul(chroma, ramp));
+  // v = m1 + relu(b - m1), min = n1 - relu(n1 - b), chroma = v - min.
+  const maxc = mm(s2, m([[0], [0], [0], [1], [0], [1], [0]]));
+  const chroma = mm(s2, m([[0], [0], [0], [1], [-1], [1], [1]]));
+  // r - v (g - v) is 0, up to rounding, when that channel holds the maximum.
+  // A near-tie may pick either branch: the hue is continuous there.
+  const isMax = tf.step(mm(s2, m([[1, 0], [0, 1], [0, 0], [-1, -1], [0, 0], [-1, -1], [0, 0]]), [TIE, TIE]));
+  // Branch weights with torchvision's priority r, then g, then b.
+  const branch = mm(isMax, m([[1, -1, -1], [0, 1, -1]]), [0, 0, 1], true);
+  // [g - b, b - r, r - g]
+  const diffs = mm(s2, m([[0, -1, 1], [1, 0, -1], [-1, 1, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]));
+  const numerator = mm(tf.mul(branch, diffs), m([[1], [1], [1]]));
+  const sector = mm(branch, m([[0], [2], [4]]));
+  const h6 = tf.add(tf.div(numerator, tf.maximum(chroma, 1e-30)), sector);
+  const shifted = tf.add(tf.reshape(h6, [n, h * w, 1]), tf.tensor3d(factors.map((f) => 6 * f), [n, 1, 1]));
+  const k = tf.mod(mm(tf.reshape(shifted, [n * h * w, 1]), m([[1, 1, 1]]), [5, 3, 1]), 6);
+  const ramp = tf.clipByValue(tf.sub(2, tf.abs(tf.sub(k, 2))), 0, 1);
+  const ones = m([[1, 1, 1]]);
+  const out = tf.sub(mm(maxc, ones), tf.mul(mm(chroma, ones), ramp));
+  return tf.reshape(out, [n, h, w, 3]);
 }
 
 /**

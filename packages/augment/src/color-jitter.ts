@@ -9,7 +9,7 @@ import { argumentError } from '@contrastive/core';
 import { applyAffineStage, saturationMatrix, scaleMatrix } from './color-affine';
 import { hueShift } from './adjust-hue';
 import { toRng, type RandomSource } from './random-source';
-import { applyToSubset } from './subset';
+import { applyToSubset, takeRows } from './subset';
 import { assertImages, assertProbability, assertRange } from './validate';
 
 /** Strength `s` means the range [max(0, 1 - s), 1 + s]; a pair is the range itself. */
@@ -85,7 +85,8 @@ export function sampleColorJitter(
  * Applies given jitter parameters: image b gets its adjustments in its own
  * order, each clamped to [0, 1]. Work is done in four slots (slot k applies
  * every image's k-th adjustment): brightness, contrast and saturation as one
- * batched affine colour map, hue only on the images whose k-th op it is.
+ * batched affine colour map, hue only on the images whose k-th op it is (the
+ * batch is sorted by hue slot first, so those form one block).
  */
 export function applyColorJitter(images: Tensor4D, params: readonly (JitterParams | null)[]): Tensor4D {
   const fn = 'applyColorJitter';
@@ -94,14 +95,19 @@ export function applyColorJitter(images: Tensor4D, params: readonly (JitterParam
   if (!Array.isArray(params) || params.length !== n) {
     throw argumentError('SHAPE_MISMATCH', fn, 'params', `one entry per image (${n})`, String(params?.length));
   }
+  // Sort the images by the slot of their hue shift (stable), so that in every
+  // slot the images to hue-shift are one contiguous block.
+  const hueSlot = params.map((q) => (q === null || q.hue === null || c !== 3 ? 4 : q.order.indexOf('hue')));
+  const order = Array.from(params, (_, i) => i).sort((a, b) => hueSlot[a]! - hueSlot[b]! || a - b);
+  const inverse = new Array<number>(n);
+  order.forEach((src, dst) => (inverse[src] = dst));
+  const sorted = order.map((i) => params[i]!);
   return tf.tidy(() => {
-    let x = images;
+    let x = takeRows(images, order);
     for (let slot = 0; slot < 4; slot++) {
       const matrices = new Float32Array(n * c * c);
       const meanCoefficients = new Float32Array(n);
-      const hueFlags: boolean[] = [];
-      const hueFactors: number[] = [];
-      params.forEach((q, b) => {
+      sorted.forEach((q, b) => {
         const op = q?.order[slot];
         const f = q !== null && op !== undefined ? q[op] : null;
         let matrix = scaleMatrix(1, c);
@@ -112,13 +118,16 @@ export function applyColorJitter(images: Tensor4D, params: readonly (JitterParam
         }
         if (f !== null && op === 'saturation') matrix = saturationMatrix(f, c);
         matrices.set(matrix, b * c * c);
-        const hue = f !== null && op === 'hue' && c === 3;
-        hueFlags.push(hue);
-        if (hue) hueFactors.push(f);
       });
-      const next = applyAffineStage(x, { matrices, meanCoefficients, clamp: true });
-      x = hueFlags.some(Boolean) ? applyToSubset(next, hueFlags, (s) => hueShift(s, hueFactors)) : next;
+      x = applyAffineStage(x, { matrices, meanCoefficients, clamp: true });
+      const start = order.findIndex((i) => hueSlot[i] === slot);
+      if (start < 0) continue;
+      let end = start;
+      while (end < n && hueSlot[order[end]!] === slot) end++;
+      const factors = sorted.slice(start, end).map((q) => q!.hue!);
+      x = applyToSubset(x, Array.from({ length: n }, (_, b) => b >= start && b < end), (s) => hueShift(s, factors));
     }
+    x = takeRows(x, inverse);
     return x === images ? tf.clone(images) : x;
   });
 }

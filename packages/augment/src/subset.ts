@@ -1,31 +1,73 @@
 /**
  * Applies an op to some samples of a batch and leaves the others untouched,
- * doing the op's work only on the chosen samples (gather, apply, merge back).
- * Call inside `tf.tidy`.
+ * doing the op's work only on the chosen samples. Samples are moved with
+ * contiguous slices and one concat (memory copies) when the samples are large
+ * (wasm's generic gather is slow per element), with two gathers when many
+ * small samples would need many slice kernels. Call inside `tf.tidy`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 
+/** Above this many runs of small samples, gather instead of slicing. */
+const MAX_RUNS = 8;
+/** Samples at least this large (elements) are always moved by slices. */
+const SLICE_MIN_SIZE = 16384;
+
+interface Run {
+  start: number;
+  length: number;
+  chosen: boolean;
+}
+
+function runsOf(flags: readonly boolean[]): Run[] {
+  const runs: Run[] = [];
+  flags.forEach((f, i) => {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.chosen === f) last.length++;
+    else runs.push({ start: i, length: 1, chosen: f });
+  });
+  return runs;
+}
+
+function rows(x: Tensor4D, start: number, length: number): Tensor4D {
+  const [, h, w, c] = x.shape;
+  return start === 0 && length === x.shape[0] ? x : tf.slice(x, [start, 0, 0, 0], [length, h, w, c]);
+}
+
+function concatRows(parts: Tensor4D[]): Tensor4D {
+  return parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
+}
+
 export function applyToSubset(
   images: Tensor4D,
   chosen: readonly boolean[],
-  op: (subset: Tensor4D, indices: readonly number[]) => Tensor4D,
+  op: (subset: Tensor4D) => Tensor4D,
 ): Tensor4D {
-  const batch = images.shape[0];
-  const indices: number[] = [];
-  chosen.forEach((c, i) => {
-    if (c) indices.push(i);
+  const count = chosen.filter(Boolean).length;
+  if (count === 0) return tf.clone(images);
+  if (count === images.shape[0]) return op(images);
+  const runs = runsOf(chosen);
+  const [n, h, w, c] = images.shape;
+  if (runs.length > MAX_RUNS && h * w * c < SLICE_MIN_SIZE) {
+    // Many small samples: two gathers beat hundreds of slice kernels.
+    const indices: number[] = [];
+    chosen.forEach((f, i) => f && indices.push(i));
+    const changedAll = op(tf.gather(images, tf.tensor1d(indices, 'int32'), 0) as Tensor4D);
+    const map = new Int32Array(n);
+    let k = 0;
+    for (let b = 0; b < n; b++) map[b] = chosen[b] ? n + k++ : b;
+    return tf.gather(tf.concat([images, changedAll], 0), tf.tensor1d(map, 'int32'), 0) as Tensor4D;
+  }
+  const picked = runs.filter((r) => r.chosen);
+  const changed = op(concatRows(picked.map((r) => rows(images, r.start, r.length))));
+  let offset = 0;
+  const parts = runs.map((r) => {
+    if (!r.chosen) return rows(images, r.start, r.length);
+    const part = rows(changed, offset, r.length);
+    offset += r.length;
+    return part;
   });
-  if (indices.length === 0) return tf.clone(images);
-  if (indices.length === batch) return op(images, indices);
-  const subset = tf.gather(images, tf.tensor1d(indices, 'int32'), 0) as Tensor4D;
-  const changed = op(subset, indices);
-  // Row b of the result is row b of `images`, or row batch + k of the concat
-  // when b is the k-th chosen sample.
-  const map = new Int32Array(batch);
-  let k = 0;
-  for (let b = 0; b < batch; b++) map[b] = chosen[b] ? batch + k++ : b;
-  return tf.gather(tf.concat([images, changed], 0), tf.tensor1d(map, 'int32'), 0) as Tensor4D;
+  return concatRows(parts);
 }
 
 /** Draws one Bernoulli(p) flag per sample. */
@@ -33,4 +75,23 @@ export function drawFlags(batch: number, p: number, next: () => number): boolean
   const flags: boolean[] = [];
   for (let b = 0; b < batch; b++) flags.push(next() < p);
   return flags;
+}
+
+/**
+ * Rows of `images` in the given order (a permutation or any index list):
+ * slices of consecutive runs for large samples, one gather for small ones.
+ */
+export function takeRows(images: Tensor4D, order: readonly number[]): Tensor4D {
+  const [n, h, w, c] = images.shape;
+  if (order.length === n && order.every((v, i) => v === i)) return images;
+  const runs: { start: number; length: number }[] = [];
+  for (const i of order) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.start + last.length === i) last.length++;
+    else runs.push({ start: i, length: 1 });
+  }
+  if (runs.length > MAX_RUNS && h * w * c < SLICE_MIN_SIZE) {
+    return tf.gather(images, tf.tensor1d([...order], 'int32'), 0) as Tensor4D;
+  }
+  return concatRows(runs.map((r) => rows(images, r.start, r.length)));
 }
