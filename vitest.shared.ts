@@ -43,6 +43,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     passWithNoTests: true,
+    // A JSON summary per project; tools/test-summary.mjs adds them up after `npm test`.
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
     pool: 'forks',
     poolOptions: { forks: { singleFork: true } },
   },

@@ -168,7 +168,7 @@ export function createOptimizerCore(options: CoreOptions): TrainOptimizer {
     getState() {
       live('getState');
       const out: Record<string, tf.Tensor> = {};
-      slots.forEach((list, i) => list.forEach((t, k) => (out[`${slotNames[k]}/${i}`] = t.clone())));
+      slots.forEach((list, i) => list.forEach((t, k) => (out[`${slotNames[k]}/${i}`] = tf.clone(t))));
       return { kind, iterations, learningRate: lr, steps: [...steps], slots: out };
     },
     setState(state) {
