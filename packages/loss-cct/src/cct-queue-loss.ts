@@ -13,8 +13,8 @@ import {
 import { checkViews } from './check-views';
 import { resolveCctOptions, type CctOptions } from './cct-terms';
 import { offDiagonal } from './off-diagonal';
-import { logNormalizer, plan, squaredDistances, squaredNorms, transportCost } from './transport';
-import { similarityToConstant } from './similarity';
+import { logNormalizer, transportCost, viewDistances } from './transport';
+import { intraViewDistances, queueTransport } from './queue-transport';
 
 /** Options of {@link cctQueueLoss}: the plan options of the small-scale form, without debiasing. */
 export type CctQueueOptions = Omit<CctOptions, 'debiased' | 'tauPlus'>;
@@ -39,41 +39,31 @@ function computeQueueTerms(
   o: Required<CctQueueOptions>,
 ): [Tensor, Tensor] {
   const v = queries.length;
-  const [b, d] = queries[0]!.shape;
-  const q = tf.stack(queries.map((x) => (o.normalize ? l2Normalize(x) : x))); // [V, B, d]
-  const k = stopGradient(tf.stack(keys.map((x) => (o.normalize ? l2Normalize(x) : x)))); // [V, B, d]
+  const b = queries[0]!.shape[0];
+  const qs = queries.map((x) => (o.normalize ? l2Normalize(x) : x));
+  const ks = keys.map((x) => stopGradient(o.normalize ? l2Normalize(x) : x));
   const n = stopGradient(o.normalize ? l2Normalize(queue) : queue); // [K, d]
 
   // Attraction: query x of image i against the keys of the other views of image i.
-  const positives = offDiagonal(squaredDistances(tf.transpose(q, [1, 0, 2]), tf.transpose(k, [1, 0, 2])));
+  const positives = offDiagonal(viewDistances(tf.stack(qs, 1), tf.stack(ks, 1))); // [B, V, V - 1]
   const attraction = tf.mul(tf.mean(transportCost(positives, o.tPos, o.detachWeights)), o.alpha);
 
   // Repulsion over the queue: one product for all views, each row with its own
-  // view's similarities. With c = |q_i|^2 + |n_j|^2 - 2 q_i.n_j, the logits
-  // -t c equal 2t q_i.n_j - t |n_j|^2 up to the row constant -t |q_i|^2, which
-  // the intra-batch logits below share, so it is left out of both.
-  const flat = tf.reshape(q, [v * b, d]);
-  const rowNorms = squaredNorms(flat); // [V B, 1]
-  const queueNorms = tf.reshape(squaredNorms(n), [1, -1]); // [1, K]
-  const dots = similarityToConstant(flat, n); // [V B, K]
-  const queueLogits = tf.sub(tf.mul(dots, 2 * o.tNeg), tf.mul(queueNorms, o.tNeg));
-  const queuePlan = plan(queueLogits, o.detachWeights);
-  // sum_j p_j c_j = |q|^2 + sum_j p_j |n_j|^2 - 2 sum_j p_j q.n_j
-  const queueCost = tf.sub(
-    tf.add(rowNorms, tf.matMul(queuePlan, tf.reshape(queueNorms, [-1, 1]))),
-    tf.mul(tf.sum(tf.mul(queuePlan, dots), 1, true), 2),
-  );
-  if (b === 1) return [attraction, tf.mul(tf.mean(queueCost), -o.beta)];
+  // view's similarities (the official builder reuses view 0's; spec §6(e)).
+  const flat = tf.concat(qs, 0); // [V B, d]
+  const stats = queueTransport(flat, n, o.tNeg, o.detachWeights); // [V B, 2]
+  const queueExpected = tf.slice(stats, [0, 0], [v * b, 1]);
+  if (b === 1) return [attraction, tf.mul(tf.mean(queueExpected), -o.beta)];
 
-  // Intra-batch candidates: the other B - 1 queries of the same view.
-  const intraCost = tf.reshape(offDiagonal(squaredDistances(q, q)), [v * b, b - 1]);
-  const intraLogits = tf.mul(tf.sub(intraCost, rowNorms), -o.tNeg);
-  const intraPlan = plan(intraLogits, o.detachWeights);
-  const intraExpected = tf.sum(tf.mul(intraPlan, intraCost), 1, true);
-  // One softmax over all K + B - 1 candidates: each part's plan times its share.
-  const share = tf.sigmoid(tf.sub(logNormalizer(queueLogits, queuePlan), logNormalizer(intraLogits, intraPlan)));
+  // Intra-batch candidates: the other B - 1 queries of the same view. One
+  // softmax over all K + B - 1 candidates = each part's own plan times its share.
+  const intraCost = intraViewDistances(qs, offDiagonal); // [V B, B - 1]
+  const intraLogits = tf.mul(intraCost, -o.tNeg);
+  const intraLse = logNormalizer(intraLogits, tf.softmax(intraLogits));
+  const intraExpected = tf.expandDims(transportCost(intraCost, -o.tNeg, o.detachWeights), 1);
+  const share = tf.sigmoid(tf.sub(tf.slice(stats, [0, 1], [v * b, 1]), intraLse));
   const queueShare = o.detachWeights ? stopGradient(share) : share;
-  const pushed = tf.add(tf.mul(queueShare, queueCost), tf.mul(tf.sub(1, queueShare), intraExpected));
+  const pushed = tf.add(tf.mul(queueShare, queueExpected), tf.mul(tf.sub(1, queueShare), intraExpected));
   return [attraction, tf.mul(tf.mean(pushed), -o.beta)];
 }
 

@@ -9,7 +9,7 @@ import {
 } from '@contrastive/core';
 import { checkViews } from './check-views';
 import { offDiagonal } from './off-diagonal';
-import { squaredDistances, transportCost } from './transport';
+import { squaredDistances, transportCost, viewDistances } from './transport';
 
 /** Options of {@link cctTerms} and {@link cctLoss}. */
 export interface CctOptions {
@@ -90,16 +90,14 @@ function computeTerms(views: readonly Tensor2D[], o: Required<CctOptions>): [Ten
   const z = views.map((v) => (o.normalize ? l2Normalize(v) : v));
   // Attraction: per image, the other V - 1 views are the positives: [B, V, V - 1] costs.
   const perImage = tf.stack(z, 1);
-  const positives = offDiagonal(squaredDistances(perImage, perImage));
+  const positives = offDiagonal(viewDistances(perImage, perImage));
   const attraction = tf.mul(tf.mean(transportCost(positives, o.tPos, o.detachWeights)), o.alpha);
   // Repulsion: pairs x < y; anchors of view x, negatives view y's other images: [P, B, B - 1].
   const [xs, ys] = viewPairs(z.length);
-  const anchors = tf.stack(xs.map((x) => z[x]!));
-  const others = tf.stack(ys.map((y) => z[y]!));
-  const negatives = offDiagonal(squaredDistances(anchors, others));
+  const negatives = offDiagonal(tf.stack(xs.map((x, p) => squaredDistances(z[x]!, z[ys[p]!]!))));
   const pushed = tf.mul(transportCost(negatives, -o.tNeg, o.detachWeights), -o.beta);
   if (!o.debiased) return [attraction, tf.mean(pushed)];
-  const positive = tf.sum(tf.square(tf.sub(anchors, others)), -1);
+  const positive = tf.stack(xs.map((x, p) => tf.sum(tf.square(tf.sub(z[x]!, z[ys[p]!]!)), -1)));
   const debiased = tf.div(tf.sub(pushed, tf.mul(positive, o.tauPlus)), 1 - o.tauPlus);
   return [attraction, tf.mean(debiased)];
 }
