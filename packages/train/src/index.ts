@@ -40,3 +40,7 @@ export { applyOverrides, ConfigError, defineConfig, parseOverride, parseOverride
 export type { ConfigIssue, ConfigOverride } from './config';
 export { createProgress, formatDuration, PROGRESS_DEFAULTS } from './progress';
 export type { Progress, ProgressOptions, ProgressPayload, ProgressStream } from './progress';
+export { pca2d, PCA_DEFAULTS } from './pca';
+export type { Pca2d, Pca2dOptions } from './pca';
+export { renderReport, renderVegaLiteSvg, REPORT_CHARTS, REPORT_DEFAULTS, writeReport } from './report';
+export type { ReportChart, ReportEmbedding, ReportOptions } from './report';
