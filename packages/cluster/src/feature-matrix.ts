@@ -45,3 +45,39 @@ export function gatherRows(m: FeatureMatrix, indices: Int32Array): FeatureMatrix
   }
   return { rows: indices.length, cols: m.cols, data, squaredNorms };
 }
+
+/**
+ * Squared distance between row `i` of `x` (row length d) and row `j` of
+ * `c`, four accumulators wide (breaks the add dependency chain; about 2x
+ * faster in V8 than one accumulator).
+ */
+export function squaredDistanceRows(
+  x: Float32Array | Float64Array,
+  i: number,
+  c: Float32Array | Float64Array,
+  j: number,
+  d: number,
+): number {
+  const xb = i * d;
+  const cb = j * d;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let a = 0;
+  for (; a + 3 < d; a += 4) {
+    const e0 = x[xb + a]! - c[cb + a]!;
+    const e1 = x[xb + a + 1]! - c[cb + a + 1]!;
+    const e2 = x[xb + a + 2]! - c[cb + a + 2]!;
+    const e3 = x[xb + a + 3]! - c[cb + a + 3]!;
+    s0 += e0 * e0;
+    s1 += e1 * e1;
+    s2 += e2 * e2;
+    s3 += e3 * e3;
+  }
+  for (; a < d; a++) {
+    const e = x[xb + a]! - c[cb + a]!;
+    s0 += e * e;
+  }
+  return s0 + s1 + s2 + s3;
+}

@@ -2,11 +2,13 @@
  * k-means (Lloyd) with k-means++ or random seeding, restarts, faiss-style
  * subsampling and chunked distances.
  *
- * Per restart: seed k centroids, then up to `iterations` rounds of
- * (assign every training row to its nearest centroid; move each centroid to
- * its members' mean; repair empty clusters), stopping early when an
- * assignment repeats (a fixed point). A last assignment scores the final
- * centroids. The restart with the lowest training inertia wins, and all N
+ * Per restart: seed k centroids, assign every training row to its nearest
+ * centroid, then up to `iterations` rounds of (move each centroid to its
+ * members' mean; repair empty clusters; reassign), stopping early when no
+ * row changes cluster (a fixed point). Reassignment uses Hamerly's
+ * distance bounds (bounded-lloyd.ts) so that rows which provably keep their
+ * cluster skip the distance matmul; the result equals plain Lloyd up to
+ * float32 rounding. The restart with the lowest training inertia wins, and all N
  * rows are assigned to its centroids.
  *
  * Defaults follow PCL's faiss call (spec §2(a) E-step 3: 20 iterations,
@@ -34,11 +36,8 @@ import {
 } from './assign-to-centroids';
 import { gatherRows, readFeatureMatrix, type FeatureMatrix } from './feature-matrix';
 import { K_MEANS_INITS, kMeansPlusPlusSeeds, randomSeeds, type KMeansInit } from './seeding';
-import {
-  EMPTY_CLUSTER_STRATEGIES,
-  updateCentroids,
-  type EmptyClusterStrategy,
-} from './update-centroids';
+import { EMPTY_CLUSTER_STRATEGIES, type EmptyClusterStrategy } from './update-centroids';
+import { boundedLloyd } from './bounded-lloyd';
 
 /** Options of {@link kMeans}. */
 export interface KMeansOptions {
@@ -157,17 +156,6 @@ interface RunResult {
   emptyRepaired: number;
 }
 
-function sum(values: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i]!;
-  return s;
-}
-
-function sameAssignment(a: Int32Array, b: Int32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 async function assign(
   x: Tensor2D,
   m: FeatureMatrix,
@@ -183,28 +171,26 @@ async function assign(
 }
 
 async function runOnce(x: Tensor2D, m: FeatureMatrix, o: Resolved, rng: Rng): Promise<RunResult> {
-  let centroids =
+  const initial =
     typeof o.init !== 'string'
       ? Float64Array.from(o.init)
       : o.init === 'kmeans++'
         ? kMeansPlusPlusSeeds(m, o.k, rng)
         : randomSeeds(m, o.k, rng);
-  let previous: Int32Array | undefined;
-  let current: Assignment | undefined;
-  let iterations = 0;
-  let emptyRepaired = 0;
-  for (let it = 0; it < o.iterations; it++) {
-    current = await assign(x, m, centroids, o);
-    if (previous !== undefined && sameAssignment(previous, current.assignment)) break;
-    previous = current.assignment;
-    const update = updateCentroids(m, current.assignment, current.distances, o.k, o.emptyClusters);
-    centroids = update.centroids;
-    emptyRepaired += update.repaired;
-    iterations++;
-    current = undefined;
-  }
-  const fit = current ?? (await assign(x, m, centroids, o));
-  return { centroids, fit, inertia: sum(fit.distances), iterations, emptyRepaired };
+  const run = await boundedLloyd(x, m, initial, o);
+  return {
+    centroids: run.centroids,
+    fit: { assignment: run.assignment, distances: run.distances },
+    inertia: run.inertia,
+    iterations: run.iterations,
+    emptyRepaired: run.emptyRepaired,
+  };
+}
+
+function sum(values: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i]!;
+  return s;
 }
 
 function countMembers(assignment: Int32Array, k: number): Int32Array {

@@ -10,7 +10,7 @@
  * - `'random'`: k distinct rows drawn uniformly (faiss's default).
  */
 import type { Rng } from '@contrastive/core';
-import type { FeatureMatrix } from './feature-matrix';
+import { squaredDistanceRows, type FeatureMatrix } from './feature-matrix';
 
 export type KMeansInit = 'kmeans++' | 'random';
 export const K_MEANS_INITS: readonly KMeansInit[] = ['kmeans++', 'random'];
@@ -36,16 +36,7 @@ export function kMeansPlusPlusSeeds(m: FeatureMatrix, k: number, rng: Rng): Floa
   const nearest = new Int32Array(n);
   const centreGap = new Float64Array(k);
 
-  const distanceTo = (i: number, j: number): number => {
-    let s = 0;
-    const xb = i * d;
-    const cb = j * d;
-    for (let a = 0; a < d; a++) {
-      const diff = data[xb + a]! - centres[cb + a]!;
-      s += diff * diff;
-    }
-    return s;
-  };
+  const distanceTo = (i: number, j: number): number => squaredDistanceRows(data, i, centres, j, d);
 
   copyRow(m, rng.int(n), centres, 0);
   let total = 0;
@@ -75,16 +66,7 @@ export function kMeansPlusPlusSeeds(m: FeatureMatrix, k: number, rng: Rng): Floa
     if (pick < 0) pick = rng.int(n);
     copyRow(m, pick, centres, j);
 
-    const jb = j * d;
-    for (let c = 0; c < j; c++) {
-      let s = 0;
-      const cb = c * d;
-      for (let a = 0; a < d; a++) {
-        const diff = centres[cb + a]! - centres[jb + a]!;
-        s += diff * diff;
-      }
-      centreGap[c] = s;
-    }
+    for (let c = 0; c < j; c++) centreGap[c] = squaredDistanceRows(centres, c, centres, j, d);
     total = 0;
     for (let i = 0; i < n; i++) {
       const current = minDist[i]!;

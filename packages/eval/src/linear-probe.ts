@@ -212,18 +212,22 @@ export async function linearProbe(
       for (let start = 0; start < nTrain; start += config.batchSize) {
         const idx = perm.subarray(start, Math.min(start + config.batchSize, nTrain));
         const batch = tf.tensor1d(idx, 'int32');
-        const { value, grads } = tf.variableGrads(() =>
-          tf.tidy(() => {
-            const logits = tf.add(tf.matMul(tf.gather(trainX, batch), w), b);
-            const target = tf.oneHot(tf.gather(trainY, batch), numClasses);
-            return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, target), 1))) as tf.Scalar;
-          }),
-          params,
-        );
+        // Softmax regression has a closed-form gradient, so no gradient registry is
+        // needed: dL/dlogits = (softmax - onehot) / B, dW = x^T dlogits, db = sum dlogits.
+        const [value, gradW, gradB] = tf.tidy(() => {
+          const xb = tf.gather(trainX, batch);
+          const logits = tf.add(tf.matMul(xb, w), b);
+          const target = tf.oneHot(tf.gather(trainY, batch), numClasses);
+          const lse = tf.logSumExp(logits, 1, true);
+          const loss = tf.mean(tf.sub(tf.squeeze(lse, [1]), tf.sum(tf.mul(logits, target), 1)));
+          const dLogits = tf.div(tf.sub(tf.exp(tf.sub(logits, lse)), target), idx.length);
+          return [loss, tf.matMul(xb, dLogits, true, false), tf.sum(dLogits, 0)];
+        });
+        const grads: tf.Tensor[] = [gradW!, gradB!];
         step++;
         tf.tidy(() => {
           params.forEach((p, i) => {
-            let g = grads[p.name]!;
+            let g = grads[i]!;
             if (config.weightDecay > 0) g = tf.add(g, tf.mul(config.weightDecay, p));
             const s = slots[i]!;
             if (config.optimizer === 'sgd') {
@@ -243,8 +247,8 @@ export async function linearProbe(
             }
           });
         });
-        lossSum += (await value.data())[0]! * idx.length;
-        tf.dispose([value, batch, ...Object.values(grads)]);
+        lossSum += (await value!.data())[0]! * idx.length;
+        tf.dispose([value!, batch, ...grads]);
       }
       const testAccuracy = await accuracy(test.features, testLabels, w, b);
       const record: LinearProbeEpoch = { epoch: epoch + 1, learningRate: lr, loss: lossSum / nTrain, testAccuracy };
