@@ -13,7 +13,7 @@ import {
 import { checkViews } from './check-views';
 import { resolveCctOptions, type CctOptions } from './cct-terms';
 import { offDiagonal } from './off-diagonal';
-import { logNormalizer, transportCost, viewDistances } from './transport';
+import { detachedLogNormalizer, logNormalizer, transportCost, viewDistances } from './transport';
 import { intraViewDistances, queueTransport } from './queue-transport';
 
 /** Options of {@link cctQueueLoss}: the plan options of the small-scale form, without debiasing. */
@@ -42,7 +42,10 @@ function computeQueueTerms(
   const b = queries[0]!.shape[0];
   const qs = queries.map((x) => (o.normalize ? l2Normalize(x) : x));
   const ks = keys.map((x) => stopGradient(o.normalize ? l2Normalize(x) : x));
-  const n = stopGradient(o.normalize ? l2Normalize(queue) : queue); // [K, d]
+  // [K, d], a constant: the detached queue op gives it a zero gradient itself,
+  // so the sg clone of the whole queue is only needed on the autodiff path.
+  const unit = o.normalize ? l2Normalize(queue) : queue;
+  const n = o.detachWeights ? unit : stopGradient(unit);
 
   // Attraction: query x of image i against the keys of the other views of image i.
   const positives = offDiagonal(viewDistances(tf.stack(qs, 1), tf.stack(ks, 1))); // [B, V, V - 1]
@@ -59,7 +62,9 @@ function computeQueueTerms(
   // softmax over all K + B - 1 candidates = each part's own plan times its share.
   const intraCost = intraViewDistances(qs, offDiagonal); // [V B, B - 1]
   const intraLogits = tf.mul(intraCost, -o.tNeg);
-  const intraLse = logNormalizer(intraLogits, tf.softmax(intraLogits));
+  const intraLse = o.detachWeights
+    ? detachedLogNormalizer(intraLogits)
+    : logNormalizer(intraLogits, tf.softmax(intraLogits));
   const intraExpected = tf.expandDims(transportCost(intraCost, -o.tNeg, o.detachWeights), 1);
   const share = tf.sigmoid(tf.sub(tf.slice(stats, [0, 1], [v * b, 1]), intraLse));
   const queueShare = o.detachWeights ? stopGradient(share) : share;

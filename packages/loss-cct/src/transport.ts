@@ -36,6 +36,19 @@ export function logNormalizer(logits: Tensor, p: Tensor): Tensor {
 }
 
 /**
+ * {@link logNormalizer} of `logits` as a constant: computed in the untaped
+ * forward pass of a custom op with a zero gradient, so backprop does not run
+ * zeros back through max and softmax (internal).
+ */
+export function detachedLogNormalizer(logits: Tensor): Tensor {
+  const op = tf.customGrad((...inputs: unknown[]) => {
+    const x = inputs[0] as Tensor;
+    return { value: logNormalizer(x, tf.softmax(x)), gradFunc: () => tf.zerosLike(x) };
+  });
+  return op(logits);
+}
+
+/**
  * sum_j pi_j c_j with pi = sg(softmax(scale * c)) as one custom op: the plan
  * is computed in the forward pass, which tfjs does not record, and the
  * gradient is dy * pi, so nothing runs back through the softmax.

@@ -77,7 +77,8 @@ export function eqcoLoss(
   return tf.tidy(() => {
     const q = o.normalize ? l2Normalize(query) : query;
     const kk = stopGradient(o.normalize ? l2Normalize(key) : key);
-    const n = stopGradient(o.normalize ? l2Normalize(negatives) : negatives);
+    // No sg clone of the [K, d] negatives: similarityToConstant gives them a zero gradient.
+    const n = o.normalize ? l2Normalize(negatives) : negatives;
     const scale = 1 / o.temperature;
     const positive = tf.add(tf.mul(tf.sum(tf.mul(q, kk), 1), scale), Math.log(k / o.alpha));
     const negative = similarityToConstant(tf.mul(q, scale), n);
