@@ -5,13 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import {
-  applyAffineStage,
-  grayscaleMatrix,
-  saturationMatrix,
-  scaleMatrix,
-  GRAYSCALE_WEIGHTS,
-} from './color-affine';
+import { argumentError } from '@contrastive/core';
+import { applyAffineStage, grayAllChannels, identityStage, type AffineStage } from './color-affine';
 import { assertImages, perSample } from './validate';
 
 type Factors = number | readonly number[];
@@ -20,24 +15,19 @@ function stage(
   fn: string,
   images: Tensor4D,
   factors: Factors,
-  build: (f: number, c: number) => { matrix: number[]; meanCoefficient: number },
+  build: (f: number, b: number, stage: AffineStage) => void,
 ): Tensor4D {
   assertImages(fn, images);
-  const [n, , , c] = images.shape;
+  const n = images.shape[0];
   const list = perSample(fn, 'factors', factors, n, (v) => v >= 0, 'finite factors >= 0');
-  const matrices = new Float32Array(n * c * c);
-  const meanCoefficients = new Float32Array(n);
-  list.forEach((f, b) => {
-    const { matrix, meanCoefficient } = build(f, c);
-    matrices.set(matrix, b * c * c);
-    meanCoefficients[b] = meanCoefficient;
-  });
-  return tf.tidy(() => applyAffineStage(images, { matrices, meanCoefficients, clamp: true }));
+  const s = identityStage(n, true);
+  list.forEach((f, b) => build(f, b, s));
+  return tf.tidy(() => applyAffineStage(images, s));
 }
 
 /** `F.adjust_brightness`: clamp(f * x). images [N, H, W, C]; f >= 0 (1 = identity). */
 export function adjustBrightness(images: Tensor4D, factors: Factors): Tensor4D {
-  return stage('adjustBrightness', images, factors, (f, c) => ({ matrix: scaleMatrix(f, c), meanCoefficient: 0 }));
+  return stage('adjustBrightness', images, factors, (f, b, s) => (s.scale[b] = f));
 }
 
 /**
@@ -45,7 +35,10 @@ export function adjustBrightness(images: Tensor4D, factors: Factors): Tensor4D {
  * grayscale version (of the image itself for one channel).
  */
 export function adjustContrast(images: Tensor4D, factors: Factors): Tensor4D {
-  return stage('adjustContrast', images, factors, (f, c) => ({ matrix: scaleMatrix(f, c), meanCoefficient: 1 - f }));
+  return stage('adjustContrast', images, factors, (f, b, s) => {
+    s.scale[b] = f;
+    s.meanCoefficients[b] = 1 - f;
+  });
 }
 
 /**
@@ -53,7 +46,14 @@ export function adjustContrast(images: Tensor4D, factors: Factors): Tensor4D {
  * images are returned unchanged (as torchvision does).
  */
 export function adjustSaturation(images: Tensor4D, factors: Factors): Tensor4D {
-  return stage('adjustSaturation', images, factors, (f, c) => ({ matrix: saturationMatrix(f, c), meanCoefficient: 0 }));
+  if (images.shape?.[3] === 1) {
+    assertImages('adjustSaturation', images);
+    return tf.clone(images);
+  }
+  return stage('adjustSaturation', images, factors, (f, b, s) => {
+    s.scale[b] = f;
+    s.grayWeight[b] = 1 - f;
+  });
 }
 
 export interface RgbToGrayscaleOptions {
@@ -70,22 +70,23 @@ export function rgbToGrayscale(images: Tensor4D, options: RgbToGrayscaleOptions 
   assertImages(fn, images);
   const channels = options.channels ?? 1;
   const [n, h, w, c] = images.shape;
+  if (channels !== 1 && channels !== 3) {
+    throw argumentError('OUT_OF_RANGE', fn, 'channels', '1 or 3', String(channels));
+  }
   return tf.tidy(() => {
-    const gray =
-      c === 1
-        ? images
-        : (tf.reshape(
-            tf.matMul(tf.reshape(images, [n * h * w, 3]), tf.tensor2d([...GRAYSCALE_WEIGHTS], [3, 1])),
-            [n, h, w, 1],
-          ) as Tensor4D);
+    const gray = c === 1 ? images : (tf.slice(grayAllChannels(images), [0, 0, 0, 0], [n, h, w, 1]) as Tensor4D);
     return (channels === 1 ? tf.clone(gray) : tf.tile(gray, [1, 1, 1, 3])) as Tensor4D;
   });
 }
 
 /** Grays the flagged images (all channels get the gray value); one pass. */
 export function grayscaleSelected(images: Tensor4D, flags: readonly boolean[]): Tensor4D {
-  const [n, , , c] = images.shape;
-  const matrices = new Float32Array(n * c * c);
-  flags.forEach((g, b) => matrices.set(g ? grayscaleMatrix(c) : scaleMatrix(1, c), b * c * c));
-  return tf.tidy(() => applyAffineStage(images, { matrices, meanCoefficients: new Float32Array(n), clamp: false }));
+  const s = identityStage(images.shape[0], false);
+  flags.forEach((g, b) => {
+    if (g) {
+      s.scale[b] = 0;
+      s.grayWeight[b] = 1;
+    }
+  });
+  return tf.tidy(() => applyAffineStage(images, s));
 }

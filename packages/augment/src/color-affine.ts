@@ -1,9 +1,9 @@
 /**
- * The per-sample affine colour map behind brightness, contrast, saturation
- * and grayscale: out = clamp(x M_b + c_b * mean(gray(x_b)), 0, 1), with a
- * C x C matrix M_b and a coefficient c_b per sample. One batched matmul (or a
- * broadcast multiply when every M_b is a multiple of the identity).
- * Internal; call inside `tf.tidy`.
+ * The per-sample colour map behind brightness, contrast, saturation and
+ * grayscale: out = clamp(f_b x + g_b gray(x) + c_b mean(gray(x_b)), 0, 1),
+ * with gray(x) the luma written to every channel. Built from a shared 3x3
+ * matmul and [N,1,1,1]-broadcast multiplies, which are fast on every backend
+ * (a batched per-sample matmul is not). Internal; call inside `tf.tidy`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
@@ -16,12 +16,24 @@ import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 export const GRAYSCALE_WEIGHTS = Object.freeze([0.299, 0.587, 0.114] as const);
 
 export interface AffineStage {
-  /** N row-major C x C matrices: out_j = sum_i x_i * M[i * C + j]. */
-  matrices: Float32Array;
-  /** N coefficients of the per-image gray mean added to every channel. */
+  /** f_b: weight of the image itself, per sample. */
+  scale: Float32Array;
+  /** g_b: weight of the grayscale image, per sample. */
+  grayWeight: Float32Array;
+  /** c_b: weight of the image's mean gray level, per sample. */
   meanCoefficients: Float32Array;
   /** Clamp to [0, 1] afterwards (torchvision's `_blend` does). */
   clamp: boolean;
+}
+
+/** An identity stage for n samples, to be filled in. */
+export function identityStage(n: number, clamp: boolean): AffineStage {
+  return {
+    scale: new Float32Array(n).fill(1),
+    grayWeight: new Float32Array(n),
+    meanCoefficients: new Float32Array(n),
+    clamp,
+  };
 }
 
 /** Per-image mean of the grayscale image, shape [N, 1, 1, 1]. */
@@ -32,60 +44,24 @@ export function grayMean(x: Tensor4D): Tensor {
   return tf.reshape(gray, [x.shape[0], 1, 1, 1]);
 }
 
-function isScaledIdentity(matrices: Float32Array, channels: number): Float32Array | undefined {
-  const n = matrices.length / (channels * channels);
-  const scales = new Float32Array(n);
-  for (let b = 0; b < n; b++) {
-    const base = b * channels * channels;
-    const s = matrices[base]!;
-    for (let i = 0; i < channels; i++) {
-      for (let j = 0; j < channels; j++) {
-        if (matrices[base + i * channels + j] !== (i === j ? s : 0)) return undefined;
-      }
-    }
-    scales[b] = s;
-  }
-  return scales;
+/** The luma in every channel: [N, H, W, C] (the image itself for one channel). */
+export function grayAllChannels(x: Tensor4D): Tensor4D {
+  const [n, h, w, c] = x.shape;
+  if (c === 1) return x;
+  const weights = tf.tensor2d([0, 1, 2].flatMap((i) => [0, 1, 2].map(() => GRAYSCALE_WEIGHTS[i]!)), [3, 3]);
+  return tf.reshape(tf.matMul(tf.reshape(x, [n * h * w, 3]), weights), [n, h, w, c]);
 }
+
+const column = (values: Float32Array): Tensor => tf.tensor4d(values, [values.length, 1, 1, 1]);
 
 export function applyAffineStage(x: Tensor4D, stage: AffineStage): Tensor4D {
-  const [n, h, w, c] = x.shape;
-  let out: Tensor;
-  const scales = isScaledIdentity(stage.matrices, c);
-  if (scales !== undefined) {
-    out = scales.every((s) => s === 1) ? x : tf.mul(x, tf.tensor4d(scales, [n, 1, 1, 1]));
-  } else {
-    const flat = tf.reshape(x, [n, h * w, c]);
-    out = tf.reshape(tf.matMul(flat, tf.tensor3d(stage.matrices, [n, c, c])), [n, h, w, c]);
-  }
-  if (stage.meanCoefficients.some((v) => v !== 0)) {
-    out = tf.add(out, tf.mul(grayMean(x), tf.tensor4d(stage.meanCoefficients, [n, 1, 1, 1])));
-  }
+  const { scale, grayWeight, meanCoefficients } = stage;
+  const one = x.shape[3] === 1;
+  // One channel: gray(x) = x, so f x + g gray(x) = (f + g) x.
+  const f = one ? scale.map((v, i) => v + grayWeight[i]!) : scale;
+  let out: Tensor = f.every((v) => v === 1) ? x : tf.mul(x, column(f));
+  if (!one && grayWeight.some((v) => v !== 0)) out = tf.add(out, tf.mul(grayAllChannels(x), column(grayWeight)));
+  if (meanCoefficients.some((v) => v !== 0)) out = tf.add(out, tf.mul(grayMean(x), column(meanCoefficients)));
   if (out === x) return tf.clone(x) as Tensor4D;
   return (stage.clamp ? tf.clipByValue(out, 0, 1) : out) as Tensor4D;
-}
-
-/** Matrix of out = f x + (1 - f) gray(x) (saturation); identity-free rows for C = 1. */
-export function saturationMatrix(factor: number, channels: number): number[] {
-  if (channels === 1) return [1];
-  const m: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    for (let j = 0; j < 3; j++) m.push((i === j ? factor : 0) + (1 - factor) * GRAYSCALE_WEIGHTS[i]!);
-  }
-  return m;
-}
-
-/** Matrix of out = f x. */
-export function scaleMatrix(factor: number, channels: number): number[] {
-  const m: number[] = [];
-  for (let i = 0; i < channels; i++) for (let j = 0; j < channels; j++) m.push(i === j ? factor : 0);
-  return m;
-}
-
-/** Matrix that writes the gray value into every channel. */
-export function grayscaleMatrix(channels: number): number[] {
-  if (channels === 1) return [1];
-  const m: number[] = [];
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) m.push(GRAYSCALE_WEIGHTS[i]!);
-  return m;
 }

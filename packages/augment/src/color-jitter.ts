@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError } from '@contrastive/core';
-import { applyAffineStage, saturationMatrix, scaleMatrix } from './color-affine';
+import { applyAffineStage, identityStage } from './color-affine';
 import { hueShift } from './adjust-hue';
 import { toRng, type RandomSource } from './random-source';
 import { applyToSubset, takeRows } from './subset';
@@ -105,21 +105,19 @@ export function applyColorJitter(images: Tensor4D, params: readonly (JitterParam
   return tf.tidy(() => {
     let x = takeRows(images, order);
     for (let slot = 0; slot < 4; slot++) {
-      const matrices = new Float32Array(n * c * c);
-      const meanCoefficients = new Float32Array(n);
+      const stage = identityStage(n, true);
       sorted.forEach((q, b) => {
         const op = q?.order[slot];
         const f = q !== null && op !== undefined ? q[op] : null;
-        let matrix = scaleMatrix(1, c);
-        if (f !== null && op === 'brightness') matrix = scaleMatrix(f, c);
-        if (f !== null && op === 'contrast') {
-          matrix = scaleMatrix(f, c);
-          meanCoefficients[b] = 1 - f;
-        }
-        if (f !== null && op === 'saturation') matrix = saturationMatrix(f, c);
-        matrices.set(matrix, b * c * c);
+        if (f === null || op === 'hue') return;
+        // brightness: f x; contrast: f x + (1 - f) mean; saturation: f x + (1 - f) gray
+        // (saturation is the identity on one channel, as in torchvision).
+        if (op === 'saturation' && c === 1) return;
+        stage.scale[b] = f;
+        if (op === 'contrast') stage.meanCoefficients[b] = 1 - f;
+        if (op === 'saturation') stage.grayWeight[b] = 1 - f;
       });
-      x = applyAffineStage(x, { matrices, meanCoefficients, clamp: true });
+      x = applyAffineStage(x, stage);
       const start = order.findIndex((i) => hueSlot[i] === slot);
       if (start < 0) continue;
       let end = start;
