@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng, isContrastiveError } from '@contrastive/core';
-import { useBackend } from '@contrastive/test-utils';
+import { describeBackends, useBackend } from '@contrastive/test-utils';
 import {
   checkFiniteLoss,
   checkpointName,
@@ -180,79 +180,82 @@ async function trainLoop(o: LoopOptions): Promise<{ weights: number[][]; killed:
   }
 }
 
-const newRun = (name: string): Promise<Run> => createRun({ root, app: 'resume', preset: name, config: {}, seed: 42, backend: 'cpu', keepCheckpoints: 3 });
+const newRun = (name: string, backend: string): Promise<Run> =>
+  createRun({ root, app: 'resume', preset: `${name}-${backend}`, config: {}, seed: 42, backend, keepCheckpoints: 3 });
 
-describe('kill and resume', () => {
-  let reference: { weights: number[][]; metrics: unknown[] };
+describeBackends(['cpu', 'wasm'], (backend) => {
+  describe('kill and resume', () => {
+    let reference: { weights: number[][]; metrics: unknown[] };
 
-  beforeAll(async () => {
-    const run = await newRun('straight');
-    const before = tf.memory().numTensors;
-    const out = await trainLoop({ run, resume: false });
-    expect(tf.memory().numTensors).toBe(before);
-    reference = { weights: out.weights, metrics: run.readMetrics() };
-    expect(reference.metrics).toHaveLength(EPOCHS * (STEPS_PER_EPOCH + 1));
-  });
+    beforeAll(async () => {
+      const run = await newRun('straight', backend);
+      const before = tf.memory().numTensors;
+      const out = await trainLoop({ run, resume: false });
+      expect(tf.memory().numTensors).toBe(before);
+      reference = { weights: out.weights, metrics: run.readMetrics() };
+      expect(reference.metrics).toHaveLength(EPOCHS * (STEPS_PER_EPOCH + 1));
+    });
 
-  it('a run killed mid-epoch and resumed gives the same metrics and weights', async () => {
-    const run = await newRun('killed');
-    const killed = await trainLoop({ run, resume: false, killAfterStep: 2 * STEPS_PER_EPOCH + 3 });
-    expect(killed.killed).toBe(true);
-    // 3 step records were logged after the last checkpoint; resume must drop them.
-    expect(run.readMetrics()).toHaveLength(2 * (STEPS_PER_EPOCH + 1) + 3);
-    const reopened = await openRun(run.dir);
-    const out = await trainLoop({ run: reopened, resume: true });
-    expect(out.weights).toEqual(reference.weights);
-    expect(reopened.readMetrics()).toEqual(reference.metrics);
-    expect(readMetricsLog(run.metricsPath).records).toEqual(reference.metrics);
-    const cks = (await readdir(run.checkpointsDir)).sort();
-    expect(cks).toEqual([2, 3, 4].map((e) => checkpointName(e * STEPS_PER_EPOCH)));
-  });
+    it('a run killed mid-epoch and resumed gives the same metrics and weights', async () => {
+      const run = await newRun('killed', backend);
+      const killed = await trainLoop({ run, resume: false, killAfterStep: 2 * STEPS_PER_EPOCH + 3 });
+      expect(killed.killed).toBe(true);
+      // 3 step records were logged after the last checkpoint; resume must drop them.
+      expect(run.readMetrics()).toHaveLength(2 * (STEPS_PER_EPOCH + 1) + 3);
+      const reopened = await openRun(run.dir);
+      const out = await trainLoop({ run: reopened, resume: true });
+      expect(out.weights).toEqual(reference.weights);
+      expect(reopened.readMetrics()).toEqual(reference.metrics);
+      expect(readMetricsLog(run.metricsPath).records).toEqual(reference.metrics);
+      const cks = (await readdir(run.checkpointsDir)).sort();
+      expect(cks).toEqual([2, 3, 4].map((e) => checkpointName(e * STEPS_PER_EPOCH)));
+    });
 
-  it('falls back to the previous checkpoint when the newest is corrupt, with the same result', async () => {
-    const run = await newRun('corrupt');
-    await trainLoop({ run, resume: false, killAfterStep: 3 * STEPS_PER_EPOCH + 1 });
-    appendFileSync(run.metricsPath, '{"step":99,"lo'); // torn write at the kill
-    await truncate(join(run.checkpointsDir, checkpointName(3 * STEPS_PER_EPOCH), 'tensors.bin'), 10);
-    const reopened = await openRun(run.dir);
-    const point = await reopened.resume();
-    expect(point!.checkpoint.step).toBe(2 * STEPS_PER_EPOCH);
-    expect(point!.skipped.map((s) => s.dir.split('/').pop())).toEqual([checkpointName(3 * STEPS_PER_EPOCH)]);
-    expect(point!.skipped[0]!.reason).toMatch(/bytes/);
-    point!.checkpoint.dispose();
-    const out = await trainLoop({ run: reopened, resume: true });
-    expect(out.weights).toEqual(reference.weights);
-    expect(reopened.readMetrics()).toEqual(reference.metrics);
-  });
+    it('falls back to the previous checkpoint when the newest is corrupt, with the same result', async () => {
+      const run = await newRun('corrupt', backend);
+      await trainLoop({ run, resume: false, killAfterStep: 3 * STEPS_PER_EPOCH + 1 });
+      appendFileSync(run.metricsPath, '{"step":99,"lo'); // torn write at the kill
+      await truncate(join(run.checkpointsDir, checkpointName(3 * STEPS_PER_EPOCH), 'tensors.bin'), 10);
+      const reopened = await openRun(run.dir);
+      const point = await reopened.resume();
+      expect(point!.checkpoint.step).toBe(2 * STEPS_PER_EPOCH);
+      expect(point!.skipped.map((s) => s.dir.split('/').pop())).toEqual([checkpointName(3 * STEPS_PER_EPOCH)]);
+      expect(point!.skipped[0]!.reason).toMatch(/bytes/);
+      point!.checkpoint.dispose();
+      const out = await trainLoop({ run: reopened, resume: true });
+      expect(out.weights).toEqual(reference.weights);
+      expect(reopened.readMetrics()).toEqual(reference.metrics);
+    });
 
-  it('NaN guard: stops with NOT_FINITE at the step and keeps the last good checkpoint', async () => {
-    const run = await newRun('nan');
-    const poisonStep = 2 * STEPS_PER_EPOCH + 2;
-    const before = tf.memory().numTensors;
-    let err: unknown;
-    try {
-      await trainLoop({ run, resume: false, poisonStep });
-    } catch (e) {
-      err = e;
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    expect(err).toBeInstanceOf(NotFiniteLossError);
-    const e = err as NotFiniteLossError;
-    expect([e.code, e.argument, e.step, e.epoch]).toEqual(['NOT_FINITE', 'loss', poisonStep, 2]);
-    expect(e.message).toContain(`step ${poisonStep} (epoch 2)`);
-    expect(Number.isNaN(e.value)).toBe(true);
-    const cks = (await readdir(run.checkpointsDir)).sort();
-    expect(cks).toEqual([1, 2].map((k) => checkpointName(k * STEPS_PER_EPOCH)));
-    // The good checkpoint resumes to the reference result.
-    const out = await trainLoop({ run: await openRun(run.dir), resume: true });
-    expect(out.weights).toEqual(reference.weights);
-  });
+    it('NaN guard: stops with NOT_FINITE at the step and keeps the last good checkpoint', async () => {
+      const run = await newRun('nan', backend);
+      const poisonStep = 2 * STEPS_PER_EPOCH + 2;
+      const before = tf.memory().numTensors;
+      let err: unknown;
+      try {
+        await trainLoop({ run, resume: false, poisonStep });
+      } catch (e) {
+        err = e;
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      expect(err).toBeInstanceOf(NotFiniteLossError);
+      const e = err as NotFiniteLossError;
+      expect([e.code, e.argument, e.step, e.epoch]).toEqual(['NOT_FINITE', 'loss', poisonStep, 2]);
+      expect(e.message).toContain(`step ${poisonStep} (epoch 2)`);
+      expect(Number.isNaN(e.value)).toBe(true);
+      const cks = (await readdir(run.checkpointsDir)).sort();
+      expect(cks).toEqual([1, 2].map((k) => checkpointName(k * STEPS_PER_EPOCH)));
+      // The good checkpoint resumes to the reference result.
+      const out = await trainLoop({ run: await openRun(run.dir), resume: true });
+      expect(out.weights).toEqual(reference.weights);
+    });
 
-  it('checkFiniteLoss returns the value and accepts numbers', async () => {
-    const s = tf.scalar(1.25);
-    expect(await checkFiniteLoss(s, { step: 0, epoch: 0 })).toBe(1.25);
-    expect(s.isDisposed).toBe(false);
-    s.dispose();
-    await expect(checkFiniteLoss(Number.POSITIVE_INFINITY, { step: 3, epoch: 1, name: 'kl' })).rejects.toMatchObject({ code: 'NOT_FINITE', argument: 'kl', step: 3 });
+    it('checkFiniteLoss returns the value and accepts numbers', async () => {
+      const s = tf.scalar(1.25);
+      expect(await checkFiniteLoss(s, { step: 0, epoch: 0 })).toBe(1.25);
+      expect(s.isDisposed).toBe(false);
+      s.dispose();
+      await expect(checkFiniteLoss(Number.POSITIVE_INFINITY, { step: 3, epoch: 1, name: 'kl' })).rejects.toMatchObject({ code: 'NOT_FINITE', argument: 'kl', step: 3 });
+    });
   });
 });
