@@ -120,15 +120,17 @@ export async function knnClassify(
       const { values, indices } = tf.tidy(() => {
         const q = tf.slice(testFeatures, [start, 0], [rows, d]);
         const sims = tf.matMul(o.normalize ? l2Normalize(q, 1) : q, bankT);
-        return tf.topk(sims, k, true);
+        // Unsorted top-k is about twice as fast on wasm; the votes need no order.
+        return tf.topk(sims, k, false);
       });
       const [sim, idx] = await Promise.all([values.data(), indices.data()]);
       tf.dispose([values, indices]);
       for (let r = 0; r < rows; r++) {
         scores.fill(0);
-        // Weights relative to the nearest neighbour (sorted first): the argmax is
-        // unchanged and exp cannot overflow at small temperatures.
-        const top1 = sim[r * k]!;
+        // Weights relative to the nearest neighbour: the argmax is unchanged and
+        // exp cannot overflow at small temperatures.
+        let top1 = -Infinity;
+        for (let j = 0; j < k; j++) top1 = Math.max(top1, sim[r * k + j]!);
         for (let j = 0; j < k; j++) {
           scores[labels[idx[r * k + j]!]!] += Math.exp((sim[r * k + j]! - top1) / o.temperature);
         }
