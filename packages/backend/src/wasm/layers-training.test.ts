@@ -1,4 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+// The shared vitest setup registers gradients from tfjs-core's ESM build, a
+// second copy of tfjs-core whose Tensor class has no op handler until its
+// ops load; gradients that chain tensor methods (Cast's dy.clone()) need it.
+import '@tensorflow/tfjs-core/dist/index.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { setBackend } from '../select-backend';
@@ -26,7 +30,7 @@ async function trainLosses(backend: 'cpu' | 'wasm', steps: number): Promise<numb
   await setBackend(backend);
   const model = buildNet(7);
   const x = tf.randomNormal([16, 12, 12, 3], 0, 1, 'float32', 11);
-  const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3], 'int32'), 4);
+  const labels = tf.cast(tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3], 'int32'), 4), 'float32');
   // Make the classes learnable: shift each image's mean by its label.
   const shift = tf.reshape(tf.matMul(labels, tf.tensor2d([[-1], [-0.3], [0.3], [1]])), [16, 1, 1, 1]);
   const inputs = tf.add(x, shift);

@@ -8,6 +8,9 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input';
+import { saveOriginalKernel } from './original-kernels';
+import { meanConfig, sumConfig } from './reduce-leading';
+import { tileConfig } from './tile-broadcast';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 /** Kernel configs this package provides for the wasm backend. */
@@ -17,6 +20,9 @@ export const WASM_TRAINING_KERNELS: KernelConfig[] = [
   depthwiseBackpropInputConfig,
   depthwiseBackpropFilterConfig,
   unsortedSegmentSumConfig,
+  sumConfig,
+  meanConfig,
+  tileConfig,
 ];
 
 let registered = false;
@@ -25,10 +31,15 @@ let registered = false;
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   for (const config of WASM_TRAINING_KERNELS) {
-    if (getKernel(config.kernelName, 'wasm') !== undefined) {
+    const original = getKernel(config.kernelName, 'wasm');
+    if (original !== undefined) {
+      saveOriginalKernel(config.kernelName);
       unregisterKernel(config.kernelName, 'wasm');
     }
-    registerKernel(config);
+    // A wrapper that falls back to the built-in kernel must keep its wasm setup
+    // (the backend runs setupFunc of registered kernels when it initialises).
+    const setupFunc = config.setupFunc ?? original?.setupFunc;
+    registerKernel(setupFunc === undefined ? config : { ...config, setupFunc });
   }
   registered = true;
 }
