@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng, isContrastiveError } from '@contrastive/core';
-import { useBackend } from '@contrastive/test-utils';
+import { expectNoLeak, useBackend } from '@contrastive/test-utils';
 import {
   checkpointName,
   createSgd,
@@ -93,7 +93,7 @@ describe('saveCheckpoint / loadCheckpoint', () => {
 
     // Restore into a freshly built model (new tfjs names) and a new optimizer.
     const model2 = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [2] })] });
-    restoreWeights(model2.weights, ck.weights['online']!);
+    expectNoLeak(() => restoreWeights(model2.weights, ck.weights['online']!), 0);
     const opt2 = createSgd(model2.trainableWeights, { learningRate: 1 });
     opt2.setState(st);
     expect(opt2.learningRate).toBe(0.1);

@@ -58,6 +58,15 @@ export interface Checkpoint {
   dispose(): void;
 }
 
+/** Where a stored tensor belongs. */
+interface EntryMeta {
+  group: 'weights' | 'optimizer' | 'tensors';
+  /** Weight-set, optimizer or tensor name. */
+  owner: string;
+  slot?: string;
+  index?: number;
+}
+
 interface Manifest {
   format: string;
   version: number;
@@ -67,7 +76,7 @@ interface Manifest {
   metricsCount?: number;
   bytes: number;
   sha256: string;
-  entries: (TensorEntry & { group: 'weights' | 'optimizer' | 'tensors'; owner: string; slot?: string; index?: number })[];
+  entries: (TensorEntry & EntryMeta)[];
   optimizers: Record<string, { kind: OptimizerKind; iterations: number; learningRate: number; steps: number[] }>;
   rng: Record<string, RngState>;
   user: unknown;
@@ -90,7 +99,7 @@ export async function saveCheckpoint(checkpointsDir: string, input: CheckpointIn
   assertInteger(fn, 'step', input.step, 0);
   assertInteger(fn, 'epoch', input.epoch, 0);
   const items: { key: string; tensor: tf.Tensor; name?: string }[] = [];
-  const meta: Manifest['entries'][number][] = [];
+  const meta: EntryMeta[] = [];
   const owned: tf.Tensor[] = [];
   const optimizers: Manifest['optimizers'] = {};
   try {
@@ -98,7 +107,7 @@ export async function saveCheckpoint(checkpointsDir: string, input: CheckpointIn
       list.forEach((v, index) => {
         const t = v instanceof tf.Tensor ? v : resolveVariables(fn, [v])[0]!;
         items.push({ key: `weights/${set}/${index}`, tensor: t, name: t instanceof tf.Variable ? t.name : `${set}/${index}` });
-        meta.push({ group: 'weights', owner: set, index } as never);
+        meta.push({ group: 'weights', owner: set, index });
       });
     }
     for (const [name, o] of Object.entries(input.optimizers ?? {})) {
@@ -107,13 +116,13 @@ export async function saveCheckpoint(checkpointsDir: string, input: CheckpointIn
       optimizers[name] = { kind: state.kind, iterations: state.iterations, learningRate: state.learningRate, steps: [...state.steps] };
       for (const [slot, t] of Object.entries(state.slots)) {
         items.push({ key: `optimizer/${name}/${slot}`, tensor: t });
-        meta.push({ group: 'optimizer', owner: name, slot } as never);
+        meta.push({ group: 'optimizer', owner: name, slot });
       }
     }
     for (const [name, t] of Object.entries(input.tensors ?? {})) {
       if (!(t instanceof tf.Tensor)) throw argumentError('INVALID_ARGUMENT', fn, `tensors.${name}`, 'a tensor', typeof t);
       items.push({ key: `tensors/${name}`, tensor: t });
-      meta.push({ group: 'tensors', owner: name } as never);
+      meta.push({ group: 'tensors', owner: name });
     }
     const { buffer, entries } = await encodeTensors(items);
     const manifest: Manifest = {
