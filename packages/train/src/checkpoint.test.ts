@@ -169,4 +169,13 @@ describe('loadLatestCheckpoint with damaged checkpoints', () => {
     await truncate(join(dir, checkpointName(1), 'tensors.bin'), 0);
     expect(await codeOfAsync(loadLatestCheckpoint(dir))).toBe('CORRUPT_DATA');
   });
+
+  it('accepts a run folder and uses its checkpoints/ folder', async () => {
+    const runDir = join(root, 'a-run');
+    await savePlain(join(runDir, 'checkpoints'), 5, 5);
+    expect(await listCheckpoints(runDir)).toEqual([join(runDir, 'checkpoints', checkpointName(5))]);
+    const latest = await loadLatestCheckpoint(runDir);
+    expect(latest!.checkpoint.step).toBe(5);
+    latest!.checkpoint.dispose();
+  });
 });

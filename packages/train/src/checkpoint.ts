@@ -5,7 +5,7 @@
  * The folder is written under a temporary name, flushed, then renamed, so a
  * kill leaves either a complete checkpoint or an ignored temporary folder.
  */
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { argumentError, assertInteger, ContrastiveError, type RngState } from '@contrastive/core';
@@ -233,8 +233,19 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   }
 }
 
-/** Checkpoint folders in `checkpointsDir`, oldest first (temporary folders ignored). */
-export async function listCheckpoints(checkpointsDir: string): Promise<string[]> {
+/** A run folder's `checkpoints/` when `dir` is a run folder, else `dir` itself. */
+async function checkpointsFolder(dir: string): Promise<string> {
+  const sub = join(dir, 'checkpoints');
+  const info = await stat(sub).catch(() => null);
+  return info?.isDirectory() ? sub : dir;
+}
+
+/**
+ * Checkpoint folders, oldest first (temporary folders ignored). `dir` is a
+ * checkpoints folder or a run folder (its `checkpoints/` is used).
+ */
+export async function listCheckpoints(dir: string): Promise<string[]> {
+  const checkpointsDir = await checkpointsFolder(dir);
   let names: string[];
   try {
     names = await readdir(checkpointsDir);
@@ -261,7 +272,8 @@ export interface SkippedCheckpoint {
 }
 
 /**
- * Loads the newest valid checkpoint of `checkpointsDir`. A corrupt or partial
+ * Loads the newest valid checkpoint of `checkpointsDir` (or of a run folder's
+ * `checkpoints/`, as for `--resume <run>`). A corrupt or partial
  * newer checkpoint is skipped (reported in `skipped`) and the previous one is
  * used. Returns null when there is no checkpoint; throws `CORRUPT_DATA` when
  * every checkpoint is corrupt.
