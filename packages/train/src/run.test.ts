@@ -211,6 +211,16 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       expect(cks).toEqual([2, 3, 4].map((e) => checkpointName(e * STEPS_PER_EPOCH)));
     });
 
+    it('a run killed before its first checkpoint restarts from scratch with the same result', async () => {
+      const run = await newRun('early', backend);
+      await trainLoop({ run, resume: false, killAfterStep: 3 });
+      expect(run.readMetrics()).toHaveLength(3);
+      const reopened = await openRun(run.dir);
+      const out = await trainLoop({ run: reopened, resume: true });
+      expect(out.weights).toEqual(reference.weights);
+      expect(reopened.readMetrics()).toEqual(reference.metrics);
+    });
+
     it('falls back to the previous checkpoint when the newest is corrupt, with the same result', async () => {
       const run = await newRun('corrupt', backend);
       await trainLoop({ run, resume: false, killAfterStep: 3 * STEPS_PER_EPOCH + 1 });
