@@ -30,7 +30,8 @@ function groupSum(t: Tensor, shape: readonly [number, number, number, number]): 
 }
 
 /**
- * y = (x - mean_g) / sqrt(var_g + epsilon) * gamma + beta, with mean_g and the
+ * y = (x - mean_g) / sqrt(var_g + epsilon) * gamma + beta (then max(y, 0) when
+ * `relu`), with mean_g and the
  * biased var_g computed per group of `batch / groups` consecutive samples over
  * all axes but the last (channels).
  *
@@ -43,9 +44,10 @@ export function batchNormTraining(
   x: Tensor,
   gamma: Tensor,
   beta: Tensor,
-  options: { groups: number; epsilon: number; stats: (s: GroupStatistics) => void },
+  options: { groups: number; epsilon: number; relu?: boolean; stats: (s: GroupStatistics) => void },
 ): Tensor {
   const { groups, epsilon } = options;
+  const relu = options.relu === true;
   const batch = x.shape[0]!;
   const channels = x.shape[x.rank - 1]!;
   const perGroup = batch / groups;
@@ -60,17 +62,20 @@ export function batchNormTraining(
     const centered = tf.sub(x4, mean);
     const variance = tf.div(groupSum(tf.square(centered), shape4), count);
     const invStd = tf.rsqrt(tf.add(variance, epsilon));
-    const y = tf.add(tf.mul(centered, tf.mul(invStd, g)), b);
-    save([centered, invStd]);
+    const normalized = tf.add(tf.mul(centered, tf.mul(invStd, g)), b);
+    const y = tf.reshape(relu ? tf.relu(normalized) : normalized, input.shape);
+    // Saved: the centred input and 1/std; with the fused ReLU also the output
+    // (the next layer keeps it anyway), so the pre-activation is not kept.
+    save(relu ? [centered, invStd, y] : [centered, invStd]);
     options.stats({
       mean: tf.keep(tf.reshape(tf.mean(mean, 0), [channels])),
       variance: tf.keep(tf.reshape(tf.mean(variance, 0), [channels])),
     });
     return {
-      value: tf.reshape(y, input.shape),
+      value: y,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [xc, inv] = saved as [Tensor, Tensor];
-        const dy4 = tf.reshape(dy, [...shape4]);
+        const [xc, inv, out] = saved as [Tensor, Tensor, Tensor | undefined];
+        const dy4 = tf.reshape(out === undefined ? dy : tf.mul(dy, tf.step(out)), [...shape4]);
         const sumDy = groupSum(dy4, shape4);
         const sumDyXc = groupSum(tf.mul(dy4, xc), shape4);
         const k = tf.mul(inv, g);

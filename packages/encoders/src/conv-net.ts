@@ -12,7 +12,7 @@ import { input, layers, model as functionalModel } from '@tensorflow/tfjs-layers
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { argumentError, assertInteger, createRng } from '@contrastive/core';
 import type { Backbone, BackboneCommonOptions } from './backbone';
-import { batchNorm, conv2d, relu } from './layer-helpers';
+import { batchNorm, conv2d } from './layer-helpers';
 import type { BuildContext } from './layer-helpers';
 import { checkInputShape, definedOnly } from './resnet';
 
@@ -57,7 +57,7 @@ export function createConvNet(options: ConvNetOptions = {}): Backbone {
   o.channels.forEach((filters, i) => {
     if (i > 0) x = layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${i}.pool` }).apply(x) as SymbolicTensor;
     x = conv2d(ctx, x, { filters, kernelSize: 3, padding: 1, name: `block${i + 1}.conv`, init: 'kaiming-fan-out' });
-    x = relu(batchNorm(ctx, x, { name: `block${i + 1}.bn` }), `block${i + 1}.relu`);
+    x = batchNorm(ctx, x, { name: `block${i + 1}.bn`, relu: true });
   });
   const features = layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as SymbolicTensor;
   const model = functionalModel({ inputs: images, outputs: features, name: o.name ?? 'conv-net' });

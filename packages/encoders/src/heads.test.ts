@@ -47,7 +47,7 @@ describe('projection and prediction heads', () => {
     expect(projector.outputDim).toBe(256);
     const predictor = createPredictionHead({ inputDim: 256 });
     expect(countParameters(predictor.model)).toMatchObject({ trainable: 2_105_344, nonTrainable: 8_192 });
-    expect(layerKinds(predictor.model)).toEqual(['Dense', 'SplitBatchNormalization', 'ReLU', 'Dense']);
+    expect(layerKinds(predictor.model)).toEqual(['Dense', 'SplitBatchNormalization', 'Dense']);
     projector.model.dispose();
     predictor.model.dispose();
   });
@@ -56,14 +56,19 @@ describe('projection and prediction heads', () => {
     const expected: Record<string, string[]> = {
       linear: ['Dense'],
       'moco-v2': ['Dense', 'ReLU', 'Dense'],
-      simclr: ['Dense', 'SplitBatchNormalization', 'ReLU', 'Dense', 'SplitBatchNormalization'],
-      'simclr-v2': ['Dense', 'SplitBatchNormalization', 'ReLU', 'Dense', 'SplitBatchNormalization', 'ReLU', 'Dense', 'SplitBatchNormalization'],
-      dystress: ['Dense', 'SplitBatchNormalization', 'ReLU', 'Dense', 'SplitBatchNormalization'],
+      // BN before a ReLU carries it (activation 'relu').
+      simclr: ['Dense', 'SplitBatchNormalization', 'Dense', 'SplitBatchNormalization'],
+      'simclr-v2': ['Dense', 'SplitBatchNormalization', 'Dense', 'SplitBatchNormalization', 'Dense', 'SplitBatchNormalization'],
+      dystress: ['Dense', 'SplitBatchNormalization', 'Dense', 'SplitBatchNormalization'],
       cacr: ['Dense'],
     };
     for (const [preset, kinds] of Object.entries(expected)) {
       const head = createProjectionHead(projectionHeadPreset(preset as 'linear', 16));
       expect(layerKinds(head.model)).toEqual(kinds);
+      const activations = head.model.layers
+        .filter((l) => l.getClassName() === 'SplitBatchNormalization')
+        .map((l) => (l as unknown as { activation: string }).activation);
+      expect(activations).toEqual(kinds.filter((k) => k === 'SplitBatchNormalization').map((_, i, all) => (i < all.length - 1 || preset === 'moco-v2' ? 'relu' : 'linear')));
       head.model.dispose();
     }
     expect(PROJECTION_HEAD_PRESETS).toContain('moco-v3');

@@ -101,8 +101,7 @@ function buildHead(fn: string, options: HeadOptions, defaults: typeof PROJECTION
   o.hiddenDims.forEach((units, i) => {
     const n = `${prefix}.fc${i + 1}`;
     x = dense(ctx, x, { units, bias: useBias(o.hiddenBatchNorm), init, name: `${n}.linear` });
-    if (o.hiddenBatchNorm) x = batchNorm(ctx, x, { name: `${n}.bn` });
-    x = relu(x, `${n}.relu`);
+    x = o.hiddenBatchNorm ? batchNorm(ctx, x, { name: `${n}.bn`, relu: true }) : relu(x, `${n}.relu`);
   });
   const last = `${prefix}.fc${o.hiddenDims.length + 1}`;
   const outBn = o.outputBatchNorm !== 'none';

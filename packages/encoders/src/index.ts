@@ -14,6 +14,7 @@ export type { ProjectionHeadPreset } from './head-presets';
 export { composeEncoder, countParameters } from './compose';
 export type { ComposedEncoder, ComposeOptions, EncoderOutputs } from './compose';
 export { SplitBatchNormalization, splitBatchNormalization, SPLIT_BATCH_NORM_DEFAULTS } from './split-batch-norm';
+export { AddReLU } from './add-relu';
 export type { SplitBatchNormalizationArgs } from './split-batch-norm';
 export { kaimingNormalFanOut, normalInit, torchLinearDefault } from './init';
 export type { LayerInitializer } from './init';

@@ -7,6 +7,7 @@ import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { Rng } from '@contrastive/core';
 import { kaimingNormalFanOut, normalInit, torchLinearDefault, zerosInit } from './init';
 import type { LayerInitializer } from './init';
+import { AddReLU } from './add-relu';
 import { SplitBatchNormalization } from './split-batch-norm';
 
 /** Shared state while building one network: the seed stream and the BN flavour. */
@@ -99,6 +100,8 @@ export interface BatchNormSpec {
   zeroGamma?: boolean;
   /** 'affine' (default), 'scale' (gamma only), 'none' (no gamma, no beta). */
   affine?: 'affine' | 'scale' | 'none';
+  /** Fuse a ReLU after the normalisation. Default false. */
+  relu?: boolean;
 }
 
 /**
@@ -116,9 +119,15 @@ export function batchNorm(ctx: BuildContext, x: SymbolicTensor, spec: BatchNormS
     center: affine === 'affine',
     scale: affine !== 'none',
     gammaInitializer,
+    activation: spec.relu === true ? 'relu' : 'linear',
     name: spec.name,
   });
   return layer.apply(x) as SymbolicTensor;
+}
+
+/** relu(a + b) as one layer (residual junction). */
+export function addRelu(a: SymbolicTensor, b: SymbolicTensor, name: string): SymbolicTensor {
+  return new AddReLU({ name }).apply([a, b]) as SymbolicTensor;
 }
 
 /** ReLU as a layer. */

@@ -183,7 +183,7 @@ describe('ResNet-18 forward and backward', () => {
     }
     expect(nonZero).toBe(vars.length);
     // d/de L(w + e g) at e = 0 equals |g|^2; central difference with e = 1e-3.
-    const original = vars.map((v) => v.clone());
+    const original = vars.map((v) => tf.clone(v));
     const lossAt = async (e: number): Promise<number> => {
       vars.forEach((v, i) => v.assign(tf.tidy(() => tf.add(original[i]!, tf.mul(grads[v.name]!, e)))));
       const l = tf.tidy(loss);

@@ -12,13 +12,16 @@
  *   CIFAR demo, DySTreSS and SimCLR's CIFAR ResNets; spec §1(c), §4(c)).
  * - Init as torchvision: convs kaiming normal fan_out, BN gamma 1 and beta 0;
  *   `zeroInitResidual` starts the last BN of every block at gamma 0 (SiMo, spec §5(c)).
- * - Layer names follow torchvision (`conv1`, `layer2.0.downsample.0`, ...).
+ * - Layer names follow torchvision (`conv1`, `layer2.0.downsample.0`, ...); each
+ *   ReLU is fused into the BN before it (`bnN` with activation 'relu') or into the
+ *   residual junction (`layerX.Y.add` = relu(a + b)), which halves the activations
+ *   kept for the backward pass.
  */
 import { input, layers, model as functionalModel } from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { argumentError, assertInteger, assertOneOf, createRng } from '@contrastive/core';
 import type { Backbone, BackboneCommonOptions } from './backbone';
-import { batchNorm, conv2d, relu } from './layer-helpers';
+import { addRelu, batchNorm, conv2d } from './layer-helpers';
 import type { BuildContext } from './layer-helpers';
 
 /** ResNet depths provided. */
@@ -72,35 +75,33 @@ function shortcut(ctx: BuildContext, x: SymbolicTensor, spec: BlockSpec, outChan
 function basicBlock(ctx: BuildContext, x: SymbolicTensor, spec: BlockSpec): SymbolicTensor {
   const n = spec.name;
   let y = conv2d(ctx, x, { filters: spec.planes, kernelSize: 3, stride: spec.stride, padding: 1, name: `${n}.conv1`, init: 'kaiming-fan-out' });
-  y = relu(batchNorm(ctx, y, { name: `${n}.bn1` }), `${n}.relu1`);
+  y = batchNorm(ctx, y, { name: `${n}.bn1`, relu: true });
   y = conv2d(ctx, y, { filters: spec.planes, kernelSize: 3, padding: 1, name: `${n}.conv2`, init: 'kaiming-fan-out' });
   y = batchNorm(ctx, y, { name: `${n}.bn2`, zeroGamma: spec.zeroInitResidual });
   const identity = shortcut(ctx, x, spec, spec.planes);
-  const sum = layers.add({ name: `${n}.add` }).apply([y, identity]) as SymbolicTensor;
-  return relu(sum, `${n}.relu2`);
+  return addRelu(y, identity, `${n}.add`);
 }
 
 function bottleneck(ctx: BuildContext, x: SymbolicTensor, spec: BlockSpec): SymbolicTensor {
   const n = spec.name;
   const out = spec.planes * 4;
   let y = conv2d(ctx, x, { filters: spec.planes, kernelSize: 1, name: `${n}.conv1`, init: 'kaiming-fan-out' });
-  y = relu(batchNorm(ctx, y, { name: `${n}.bn1` }), `${n}.relu1`);
+  y = batchNorm(ctx, y, { name: `${n}.bn1`, relu: true });
   y = conv2d(ctx, y, { filters: spec.planes, kernelSize: 3, stride: spec.stride, padding: 1, name: `${n}.conv2`, init: 'kaiming-fan-out' });
-  y = relu(batchNorm(ctx, y, { name: `${n}.bn2` }), `${n}.relu2`);
+  y = batchNorm(ctx, y, { name: `${n}.bn2`, relu: true });
   y = conv2d(ctx, y, { filters: out, kernelSize: 1, name: `${n}.conv3`, init: 'kaiming-fan-out' });
   y = batchNorm(ctx, y, { name: `${n}.bn3`, zeroGamma: spec.zeroInitResidual });
   const identity = shortcut(ctx, x, spec, out);
-  const sum = layers.add({ name: `${n}.add` }).apply([y, identity]) as SymbolicTensor;
-  return relu(sum, `${n}.relu3`);
+  return addRelu(y, identity, `${n}.add`);
 }
 
 function stem(ctx: BuildContext, x: SymbolicTensor, kind: ResNetStem, width: number): SymbolicTensor {
   if (kind === 'cifar') {
     const y = conv2d(ctx, x, { filters: width, kernelSize: 3, padding: 1, name: 'conv1', init: 'kaiming-fan-out' });
-    return relu(batchNorm(ctx, y, { name: 'bn1' }), 'relu');
+    return batchNorm(ctx, y, { name: 'bn1', relu: true });
   }
   let y = conv2d(ctx, x, { filters: width, kernelSize: 7, stride: 2, padding: 3, name: 'conv1', init: 'kaiming-fan-out' });
-  y = relu(batchNorm(ctx, y, { name: 'bn1' }), 'relu');
+  y = batchNorm(ctx, y, { name: 'bn1', relu: true });
   // Zero padding equals PyTorch's -inf padding here because the input is a ReLU output (>= 0).
   y = layers.zeroPadding2d({ padding: 1, name: 'maxpool.pad' }).apply(y) as SymbolicTensor;
   return layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'valid', name: 'maxpool' }).apply(y) as SymbolicTensor;

@@ -19,7 +19,7 @@ import { input, layers, model as functionalModel } from '@tensorflow/tfjs-layers
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { argumentError, assertInteger, createRng } from '@contrastive/core';
 import type { Backbone, BackboneCommonOptions } from './backbone';
-import { batchNorm, conv2d, dense, relu } from './layer-helpers';
+import { batchNorm, conv2d, dense } from './layer-helpers';
 import type { BuildContext } from './layer-helpers';
 import { checkInputShape, definedOnly } from './resnet';
 
@@ -75,7 +75,7 @@ export function createSmallAlexNet(options: SmallAlexNetOptions = {}): Backbone 
   o.channels.forEach((filters, i) => {
     const n = `conv_block_${i + 1}`;
     x = conv2d(ctx, x, { filters, kernelSize: 3, padding: 1, name: `${n}.conv`, init });
-    x = relu(batchNorm(ctx, x, { name: `${n}.bn` }), `${n}.relu`);
+    x = batchNorm(ctx, x, { name: `${n}.bn`, relu: true });
     if (POOL_AFTER[i] === true) {
       x = layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'valid', name: `${n}.pool` }).apply(x) as SymbolicTensor;
     }
@@ -83,7 +83,7 @@ export function createSmallAlexNet(options: SmallAlexNetOptions = {}): Backbone 
   x = layers.flatten({ name: 'fc6.flatten' }).apply(x) as SymbolicTensor;
   for (const n of ['fc6', 'fc7']) {
     x = dense(ctx, x, { units: o.fcDim, bias: false, init, name: `${n}.linear` });
-    x = relu(batchNorm(ctx, x, { name: `${n}.bn` }), `${n}.relu`);
+    x = batchNorm(ctx, x, { name: `${n}.bn`, relu: true });
   }
   const model = functionalModel({ inputs: images, outputs: x, name: o.name ?? 'small-alexnet' });
   const shape = o.inputShape;

@@ -71,7 +71,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       plain.dispose();
     });
 
-    it("matches tfjs-layers' BatchNormalization (one group): output and gradients", async () => {
+    it("matches tfjs-layers' BatchNormalization (one group) in the forward pass", async () => {
       const shape = [4, 3, 3, 6];
       const x = tf.tensor(values(9, 4 * 3 * 3 * 6, 2, 1), shape);
       const ours = buildLayer({ numGroups: 1 }, shape);
@@ -81,23 +81,17 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       const beta = tf.tensor1d(values(11, 6, 0.5));
       ours.setWeights([gamma, beta, tf.zeros([6]), tf.ones([6])]);
       theirs.setWeights([gamma, beta, tf.zeros([6]), tf.ones([6])]);
-      const w = tf.tensor(values(12, 4 * 3 * 3 * 6), shape);
-      const loss = (layer: { apply: typeof ours.apply }) => (xx: tf.Tensor, g: tf.Tensor) => {
-        void g;
-        return tf.sum(tf.mul(layer.apply(xx, { training: true }) as tf.Tensor, w)) as tf.Scalar;
-      };
-      const gradOurs = tf.grad(loss(ours) as (t: tf.Tensor) => tf.Scalar)(x);
-      const gradTheirs = tf.grad(loss(theirs) as (t: tf.Tensor) => tf.Scalar)(x);
-      expectClose(await gradOurs.data(), await gradTheirs.data(), { atol: 1e-4, rtol: 1e-3 });
       const yOurs = ours.apply(x, { training: true }) as tf.Tensor;
       const yTheirs = theirs.apply(x, { training: true }) as tf.Tensor;
       expectClose(await yOurs.data(), await yTheirs.data(), { atol: 1e-5, rtol: 1e-4 });
-      tf.dispose([x, w, gamma, beta, gradOurs, gradTheirs, yOurs, yTheirs]);
+      // Running means agree (variances differ by design: PyTorch's unbiased estimate).
+      expectClose(await ours.getWeights()[2]!.data(), await theirs.getWeights()[2]!.data(), { atol: 1e-6, rtol: 1e-5 });
+      tf.dispose([x, gamma, beta, yOurs, yTheirs]);
       ours.dispose();
       theirs.dispose();
     });
 
-    it('gradient matches finite differences of the float64 reference (x, gamma, beta)', () => {
+    for (const relu of [false, true]) it(`gradient matches finite differences of the float64 reference (x, gamma, beta${relu ? ', fused ReLU' : ''})`, () => {
       const batch = 4;
       const positions = 3;
       const channels = 2;
@@ -107,6 +101,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
         const y = batchNormTraining(tf.reshape(x, [batch, positions, channels]), g, b, {
           groups: 2,
           epsilon: 1e-5,
+          relu,
           stats: (s) => stats.push(s.mean, s.variance),
         });
         tf.dispose(stats);
@@ -114,7 +109,7 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       };
       const reference = (x: Float64Array, g: Float64Array, b: Float64Array): number => {
         const { y } = groupBatchNormReference(x, { batch, positions, channels }, g, b, { groups: 2, epsilon: 1e-5 });
-        return y.reduce((s, v, i) => s + v * weights[i]!, 0);
+        return y.reduce((s, v, i) => s + (relu ? Math.max(v, 0) : v) * weights[i]!, 0);
       };
       checkGradients(fn, reference, [
         { values: randomMatrix(14, 1, batch * positions * channels, 1.5).data, shape: [batch * positions * channels] },

@@ -35,6 +35,11 @@ export interface SplitBatchNormalizationArgs {
   scale?: boolean;
   /** Initial gamma: 'ones' (default) or 'zeros' (zero-init residual, Goyal et al. 2017). */
   gammaInitializer?: 'ones' | 'zeros';
+  /**
+   * 'relu' applies max(., 0) after the normalisation inside the same op, so
+   * training keeps one activation tensor instead of two. Default 'linear'.
+   */
+  activation?: 'linear' | 'relu';
   /** Layer name, unique within a model. */
   name?: string;
   /** Whether gamma and beta are trainable. Default true. */
@@ -49,6 +54,7 @@ export const SPLIT_BATCH_NORM_DEFAULTS = Object.freeze({
   center: true,
   scale: true,
   gammaInitializer: 'ones' as 'ones' | 'zeros',
+  activation: 'linear' as 'linear' | 'relu',
 });
 
 const FN = 'SplitBatchNormalization';
@@ -77,6 +83,7 @@ export class SplitBatchNormalization extends layers.Layer {
   readonly center: boolean;
   readonly scale: boolean;
   readonly gammaInit: 'ones' | 'zeros';
+  readonly activation: 'linear' | 'relu';
   private gamma: LayerVariable | null = null;
   private beta: LayerVariable | null = null;
   private movingMean: LayerVariable | null = null;
@@ -91,6 +98,10 @@ export class SplitBatchNormalization extends layers.Layer {
     if (o.gammaInitializer !== 'ones' && o.gammaInitializer !== 'zeros') {
       throw argumentError('INVALID_ARGUMENT', FN, 'gammaInitializer', "'ones' or 'zeros'", String(o.gammaInitializer));
     }
+    if (o.activation !== 'linear' && o.activation !== 'relu') {
+      throw argumentError('UNKNOWN_NAME', FN, 'activation', "'linear' or 'relu'", String(o.activation));
+    }
+    this.activation = o.activation;
     this.numGroups = o.numGroups;
     this.momentum = o.momentum;
     this.epsilon = o.epsilon;
@@ -128,7 +139,8 @@ export class SplitBatchNormalization extends layers.Layer {
       const gamma = this.gamma?.read();
       const beta = this.beta?.read();
       if (!training) {
-        return tf.batchNorm(x, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, this.epsilon);
+        const y = tf.batchNorm(x, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, this.epsilon);
+        return this.activation === 'relu' ? tf.relu(y) : y;
       }
       return this.normalizeTraining(x, gamma, beta);
     });
@@ -145,6 +157,7 @@ export class SplitBatchNormalization extends layers.Layer {
     const y = batchNormTraining(x, gamma ?? tf.ones([channels]), beta ?? tf.zeros([channels]), {
       groups: g,
       epsilon: this.epsilon,
+      relu: this.activation === 'relu',
       stats: (s) => {
         stats = s;
       },
@@ -175,6 +188,7 @@ export class SplitBatchNormalization extends layers.Layer {
       center: this.center,
       scale: this.scale,
       gammaInitializer: this.gammaInit,
+      activation: this.activation,
     };
   }
 }
