@@ -1,17 +1,18 @@
 /**
  * Applies an op to some samples of a batch and leaves the others untouched,
- * doing the op's work only on the chosen samples. Samples are moved with
- * contiguous slices and one concat (memory copies) when the samples are large
- * (wasm's generic gather is slow per element), with one-hot matmuls when many
- * small samples would need many slice kernels. Call inside `tf.tidy`.
+ * doing the op's work only on the chosen samples. Samples are moved with a
+ * few slices when they form few runs, else with one-hot matmuls (exact, and
+ * much faster on wasm than its Gather kernel). Call inside `tf.tidy`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 
-/** Above this many runs of small samples, gather instead of slicing. */
-const MAX_RUNS = 8;
-/** Samples at least this large (elements) are always moved by slices. */
-const SLICE_MIN_SIZE = 16384;
+/**
+ * Above this many runs of consecutive samples, select rows with a one-hot
+ * matmul instead of slicing (wasm's Slice costs about a pass over its whole
+ * input, whatever the size of the slice; its Gather is slower still).
+ */
+const MAX_RUNS = 3;
 
 interface Run {
   start: number;
@@ -60,9 +61,9 @@ export function applyToSubset(
   if (count === 0) return tf.clone(images);
   if (count === images.shape[0]) return op(images);
   const runs = runsOf(chosen);
-  const [n, h, w, c] = images.shape;
-  if (runs.length > MAX_RUNS && h * w * c < SLICE_MIN_SIZE) {
-    // Many small samples: row selection by matmul beats hundreds of slices.
+  const n = images.shape[0];
+  if (runs.length > MAX_RUNS) {
+    // Scattered samples: row selection by matmul beats many slices.
     const indices: number[] = [];
     chosen.forEach((f, i) => f && indices.push(i));
     const changedAll = op(selectRows(images, indices));
@@ -92,10 +93,10 @@ export function drawFlags(batch: number, p: number, next: () => number): boolean
 
 /**
  * Rows of `images` in the given order (a permutation or any index list):
- * slices of consecutive runs for large samples, one gather for small ones.
+ * slices when the order has few runs, else a one-hot matmul.
  */
 export function takeRows(images: Tensor4D, order: readonly number[]): Tensor4D {
-  const [n, h, w, c] = images.shape;
+  const n = images.shape[0];
   if (order.length === n && order.every((v, i) => v === i)) return images;
   const runs: { start: number; length: number }[] = [];
   for (const i of order) {
@@ -103,6 +104,6 @@ export function takeRows(images: Tensor4D, order: readonly number[]): Tensor4D {
     if (last !== undefined && last.start + last.length === i) last.length++;
     else runs.push({ start: i, length: 1 });
   }
-  if (runs.length > MAX_RUNS && h * w * c < SLICE_MIN_SIZE) return selectRows(images, order);
+  if (runs.length > MAX_RUNS) return selectRows(images, order);
   return concatRows(runs.map((r) => rows(images, r.start, r.length)));
 }
