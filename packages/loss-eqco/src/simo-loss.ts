@@ -13,6 +13,7 @@ import {
   stopGradient,
 } from '@contrastive/core';
 import { EQCO_LOSS_DEFAULTS, resolveEqcoOptions, type EqcoLossOptions } from './eqco-loss';
+import { logSumExpLastAxis } from './log-sum-exp';
 import { marginCrossEntropy } from './margin-cross-entropy';
 import { offDiagonal } from './off-diagonal';
 import { similarityToConstant } from './similarity';
@@ -88,8 +89,14 @@ export function simoLoss(query: Tensor2D, keys: Tensor2D, options: SimoLossOptio
     const kk = stopGradient(o.normalize ? l2Normalize(keys) : keys);
     const scale = 1 / o.temperature;
     const positive = tf.add(tf.mul(tf.sum(tf.mul(q, kk), 1), scale), Math.log(k / o.alpha));
-    const all = offDiagonal(similarityToConstant(tf.mul(q, scale), kk));
-    const negative = columns === undefined ? all : tf.matMul(all, selection(b - 1, columns));
+    const logits = similarityToConstant(tf.mul(q, scale), kk); // [B, B], positives on the diagonal
+    if (columns === undefined) {
+      // All B - 1 negatives: row i of logits + log(K/alpha) on the diagonal is the CE row itself.
+      const margin = tf.mul(tf.eye(b), Math.log(k / o.alpha));
+      const lse = tf.reshape(logSumExpLastAxis(tf.add(logits, margin)), [b]);
+      return tf.mean(tf.sub(lse, positive)) as Scalar;
+    }
+    const negative = tf.matMul(offDiagonal(logits), selection(b - 1, columns));
     return tf.mean(marginCrossEntropy(positive, negative)) as Scalar;
   });
 }
