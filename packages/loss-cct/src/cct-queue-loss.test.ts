@@ -69,8 +69,8 @@ describeBackends(['cpu', 'wasm'], () => {
       const n = roundToFloat32(randomMatrix(700, k, d));
       const [tk, tn] = [kk.map(toTensor2d), toTensor2d(n)];
       const frozen = q.map(roundToFloat32);
-      for (const detachWeights of [true, false]) {
-        const o = { tPos: 1.5, tNeg: 2, alpha: 1, beta: 1, detachWeights };
+      for (const [detachWeights, normalize] of [[true, true], [false, true], [true, false]] as const) {
+        const o = { tPos: normalize ? 1.5 : 0.3, tNeg: normalize ? 2 : 0.4, alpha: 1, beta: 1, detachWeights, normalize };
         checkGradients(
           (...xs) => cctQueueLoss(xs as tf.Tensor2D[], tk, tn, o),
           (...xs) => {

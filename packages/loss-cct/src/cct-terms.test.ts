@@ -89,7 +89,7 @@ describeBackends(['cpu', 'wasm'], () => {
       const m = Array.from({ length: nv }, (_, i) => randomMatrix(77 + i, b, d));
       const frozen = m.map(roundToFloat32);
       for (const detachWeights of [true, false]) {
-        for (const extra of [{}, { debiased: true, tauPlus: 0.2, beta: 1.5 }]) {
+        for (const extra of [{}, { debiased: true, tauPlus: 0.2, beta: 1.5 }, { normalize: false, tNeg: 0.3, tPos: 0.2 }]) {
           const o: CctOptions = { tPos: 1.5, tNeg: 2, detachWeights, ...extra };
           checkGradients(
             (...xs) => cctLoss(xs as tf.Tensor2D[], o),

@@ -93,7 +93,7 @@ describeBackends(['cpu', 'wasm'], () => {
         const fa = roundToFloat32(a);
         const fc = roundToFloat32(c);
         for (const detachTemperature of [true, false]) {
-          for (const form of [{}, { shift: 0.1, scale: 0.8 }]) {
+          for (const form of [{}, { shift: 0.1, scale: 0.8 }, { normalize: false, tauMin: 0.5, tauMax: 1 }]) {
             const o: DystressLossOptions = { tauMin: 0.1, tauMax: 0.3, detachTemperature, ...form };
             const frozen = detachTemperature ? { z1: fa, z2: fc } : undefined;
             checkGradients(

@@ -86,7 +86,7 @@ describeBackends(['cpu', 'wasm'], () => {
       const k = roundToFloat32(randomMatrix(62, b, d));
       const n = roundToFloat32(randomMatrix(63, kq, d));
       const [tk, tn] = [toTensor2d(k), toTensor2d(n)];
-      for (const o of [{ temperature: 0.2, alpha: 256 }, { temperature: 0.5, alpha: 2 }]) {
+      for (const o of [{ temperature: 0.2, alpha: 256 }, { temperature: 0.5, alpha: 2 }, { temperature: 2, alpha: 8, normalize: false }]) {
         checkGradients(
           (x) => eqcoLoss(x as tf.Tensor2D, tk, tn, o),
           (x) => eqcoLossReference(asMatrix(x, b, d), k, n, o),
@@ -193,7 +193,11 @@ describeBackends(['cpu', 'wasm'], () => {
       const q = randomMatrix(51, b, d);
       const k = roundToFloat32(randomMatrix(52, b, d));
       const tk = toTensor2d(k);
-      for (const o of [{ temperature: 0.2, alpha: 256 }, { temperature: 0.5, alpha: 3, numNegatives: 2, seed: 9 }]) {
+      for (const o of [
+        { temperature: 0.2, alpha: 256 },
+        { temperature: 0.5, alpha: 3, numNegatives: 2, seed: 9 },
+        { temperature: 2, alpha: 3, normalize: false },
+      ]) {
         const kk = Math.min(o.numNegatives ?? 256, b - 1);
         const columns = kk < b - 1 ? createRng(o.seed ?? 0).permutation(b - 1).slice(0, kk) : undefined;
         checkGradients(
