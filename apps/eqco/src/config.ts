@@ -1,0 +1,134 @@
+/**
+ * EqCo / SiMo presets. Every paper value cites spec/losses.md §5 (and §0.4,
+ * §0.5, §1(c), §7.3); CPU and smoke presets are overrides of the
+ * Fashion-MNIST base, never copies.
+ */
+import { z } from 'zod';
+import { appConfigSchema } from '@contrastive/app-kit';
+
+/**
+ * 'simo': SiMo, in-batch momentum keys, no queue (simoLoss).
+ * 'moco-eqco': MoCo v2 with a queue of K keys and the EqCo alpha/K rescaling (eqcoLoss).
+ */
+export const EQCO_VARIANTS = ['simo', 'moco-eqco'] as const;
+export type EqcoVariant = (typeof EQCO_VARIANTS)[number];
+
+export const eqcoMethodSchema = z.object({
+  variant: z.enum(EQCO_VARIANTS),
+  /** Softmax temperature tau (spec §5(b): 0.2; MoCo v2 §1(b): 0.2). */
+  temperature: z.number().positive(),
+  /** The equivalent number of negatives alpha (spec §5(a)-(b)). */
+  alpha: z.number().positive(),
+  /** SiMo: in-batch negatives per query K, capped at B - 1 (spec §5(b): 256). */
+  numNegatives: z.number().int().positive().default(256),
+  /** MoCo-EqCo: queue size K (spec §5(b): swept 16..65536). */
+  queueSize: z.number().int().positive().default(65536),
+  /** EMA momentum of the key encoder (spec §5(b), §1(b): 0.999). */
+  momentum: z.number().min(0).max(1).default(0.999),
+  /**
+   * Emulate shuffle-BN: permute each key batch before the key encoder (its BN
+   * split into `model.batchNormGroups` groups) and un-permute the keys (spec §0.4).
+   */
+  shuffleBn: z.boolean().default(true),
+});
+
+export const eqcoSchema = appConfigSchema(eqcoMethodSchema);
+export type EqcoConfig = z.output<typeof eqcoSchema>;
+type Preset = z.input<typeof eqcoSchema>;
+
+/** ImageNet steps per epoch at batch 256 (1,281,167 images, drop_last): converts SiMo's 10 warmup iterations to epochs. */
+const IMAGENET_STEPS_PER_EPOCH = Math.floor(1_281_167 / 256);
+
+/** SiMo on ImageNet-1K, the cvpods config (spec §5(b)-(c)). */
+export const paperSimoImagenet: Preset = {
+  seed: 0,
+  data: { dataset: 'imagefolder', imageSize: 256 },
+  augment: { preset: 'moco-v2', views: 2 }, // MoCo v2 aug+ (spec §5(c), §0.5)
+  model: { backbone: 'resnet50', stem: 'imagenet', head: 'simo', batchNormGroups: 8 }, // ResNet-50; 2048-2048(BN)-128(BN) head N(0, 0.01) (spec §5(b)); 8 BN groups = 32 per GPU x 8 (spec §5(c), §0.4)
+  optimizer: {
+    name: 'sgd', // SGD lr 0.03, momentum 0.9, wd 1e-4 also on norm layers (spec §5(c))
+    lr: 0.03,
+    lrScaling: 'none',
+    momentum: 0.9,
+    weightDecay: 1e-4,
+    excludeBnAndBias: false,
+  },
+  schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 10 / IMAGENET_STEPS_PER_EPOCH }, // warmup-cosine, 10 warmup iterations (spec §5(c))
+  train: { epochs: 200, batchSize: 256, checkpointEvery: 1 }, // batch 256 (32 x 8 GPUs), 200 epochs (spec §5(c))
+  eval: { knnEvery: 10, linearProbe: 'moco', linearProbeEpochs: 90 }, // SGD lr 30, m 0.9, wd 0, batch 256, 90 epochs, x0.1 at 60/80 (spec §5(c))
+  method: {
+    variant: 'simo',
+    temperature: 0.2, // spec §5(b)
+    alpha: 256, // spec §5(b)
+    numNegatives: 256, // K = 256; all 255 in-batch negatives at batch 256 (spec §5(b))
+    momentum: 0.999, // spec §5(b)
+    shuffleBn: true, // SyncBN in the config; shuffled groups here (spec §5(c), §0.4)
+  },
+};
+
+/** MoCo v2 on ImageNet-1K (spec §1(c)) with the EqCo loss: alpha = 65536 and a small queue K (spec §5(a)-(b)). */
+export const paperMocoEqcoImagenet: Preset = {
+  seed: 0,
+  data: { dataset: 'imagefolder', imageSize: 256 },
+  augment: { preset: 'moco-v2', views: 2 }, // aug+ (spec §1(c), §0.5)
+  model: { backbone: 'resnet50', stem: 'imagenet', head: 'moco-v2', batchNormGroups: 8 }, // ResNet-50, MLP 2048-2048-128 (spec §1(b)); 8 groups for 8-GPU shuffle-BN (spec §0.4)
+  optimizer: { name: 'sgd', lr: 0.03, lrScaling: 'none', momentum: 0.9, weightDecay: 1e-4 }, // spec §1(c)
+  schedule: { decay: 'cosine', per: 'epoch', warmupEpochs: 0 }, // cosine set once per epoch (spec §1(c))
+  train: { epochs: 200, batchSize: 256, checkpointEvery: 1 }, // batch 256, 200 epochs (spec §1(c))
+  eval: { knnEvery: 10, linearProbe: 'moco' }, // MoCo main_lincls: lr 30, 100 epochs, x0.1 at 60/80 (spec §7.3)
+  method: {
+    variant: 'moco-eqco',
+    temperature: 0.2, // MoCo v2 tau (spec §1(b))
+    alpha: 65536, // alpha = 65536 in the MoCo v2 + EqCo sweeps [U] (spec §5(b))
+    queueSize: 256, // one K of the 16..65536 sweep [U] (spec §5(b)); alpha = K = 65536 is plain MoCo v2
+    momentum: 0.999, // spec §1(b)
+    shuffleBn: true, // spec §0.4
+  },
+};
+
+/** The CPU job: SiMo (in-batch keys) with a ConvNet on the embedded Fashion-MNIST. */
+export const cpuFashionMnist: Preset = {
+  seed: 0,
+  backend: 'auto',
+  data: { dataset: 'fashion-mnist', trainLimit: 20_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
+  augment: { preset: 'fashion-mnist-cpu', views: 2 },
+  model: { backbone: 'conv-net', convChannels: [32, 64, 128], head: 'simo', batchNormGroups: 4 },
+  optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 },
+  schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 0 },
+  train: { epochs: 8, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
+  eval: { knnEvery: 2, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
+  method: { variant: 'simo', temperature: 0.2, alpha: 256, numNegatives: 256, momentum: 0.99, shuffleBn: true },
+};
+
+/** Seconds: SiMo with a tiny ConvNet, for tests. */
+export const smoke: Preset = {
+  ...cpuFashionMnist,
+  data: { dataset: 'fashion-mnist', trainLimit: 256, evalTrainLimit: 200, evalTestLimit: 100 },
+  model: { backbone: 'conv-net', convChannels: [8, 16], head: 'simo', batchNormGroups: 2 },
+  train: { epochs: 2, batchSize: 32, maxStepsPerEpoch: 3, checkpointEvery: 1, logEvery: 1 },
+  eval: { knnEvery: 1, knnK: 20, knnT: 0.1, linearProbe: 'fast', linearProbeEpochs: 2, scatterPoints: 50 },
+  method: { ...cpuFashionMnist.method, numNegatives: 16 },
+};
+
+/** Seconds: MoCo v2 + EqCo with a 64-key queue, for tests. */
+export const smokeMocoEqco: Preset = {
+  ...smoke,
+  model: { backbone: 'conv-net', convChannels: [8, 16], head: 'moco-v2', batchNormGroups: 2 },
+  method: { variant: 'moco-eqco', temperature: 0.2, alpha: 4096, queueSize: 64, momentum: 0.99, shuffleBn: true },
+};
+
+export const EQCO_PRESETS = {
+  'paper-simo-imagenet': paperSimoImagenet,
+  'paper-moco-eqco-imagenet': paperMocoEqcoImagenet,
+  'cpu-fashion-mnist': cpuFashionMnist,
+  smoke,
+  'smoke-moco-eqco': smokeMocoEqco,
+} as const;
+
+export const EQCO_PRESET_DESCRIPTIONS: Record<keyof typeof EQCO_PRESETS, string> = {
+  'paper-simo-imagenet': 'SiMo: ResNet-50, batch 256, K 256, alpha 256, tau 0.2, m 0.999, SGD 0.03, 200 epochs (GPU; ImageNet folder)',
+  'paper-moco-eqco-imagenet': 'MoCo v2 + EqCo: ResNet-50, queue K 256, alpha 65536, tau 0.2, m 0.999, SGD 0.03 cosine, 200 epochs (GPU; ImageNet folder)',
+  'cpu-fashion-mnist': 'SiMo with a ConvNet on embedded Fashion-MNIST, 8 epochs of 20k images (~10 min on CPU)',
+  smoke: 'seconds; SiMo; used by tests',
+  'smoke-moco-eqco': 'seconds; MoCo v2 + EqCo with a queue; used by tests',
+};
