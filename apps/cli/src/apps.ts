@@ -1,7 +1,13 @@
 /** Every app the CLI can train, by name. */
 import type { AppDefinition } from '@contrastive/app-kit';
 import { simclrApp } from '@contrastive/app-simclr';
+import { dystressApp } from '@contrastive/app-dystress';
+import { cctApp } from '@contrastive/app-cct';
+import { eqcoApp } from '@contrastive/app-eqco';
 
 export const APPS: Readonly<Record<string, AppDefinition>> = Object.freeze({
   simclr: simclrApp as unknown as AppDefinition,
+  dystress: dystressApp as unknown as AppDefinition,
+  cct: cctApp as unknown as AppDefinition,
+  eqco: eqcoApp as unknown as AppDefinition,
 });
