@@ -29,6 +29,7 @@ import {
   type LinearProbeConfig,
   type LinearProbePreset,
 } from './linear-probe-presets';
+import { softmaxRegressionGradients } from './softmax-regression';
 
 /** Features [N, d] float32 and their int32 labels [N]. Borrowed. */
 export interface ProbeData {
@@ -212,18 +213,10 @@ export async function linearProbe(
       for (let start = 0; start < nTrain; start += config.batchSize) {
         const idx = perm.subarray(start, Math.min(start + config.batchSize, nTrain));
         const batch = tf.tensor1d(idx, 'int32');
-        // Softmax regression has a closed-form gradient, so no gradient registry is
-        // needed: dL/dlogits = (softmax - onehot) / B, dW = x^T dlogits, db = sum dlogits.
-        const [value, gradW, gradB] = tf.tidy(() => {
-          const xb = tf.gather(trainX, batch);
-          const logits = tf.add(tf.matMul(xb, w), b);
-          const target = tf.oneHot(tf.gather(trainY, batch), numClasses);
-          const lse = tf.logSumExp(logits, 1, true);
-          const loss = tf.mean(tf.sub(tf.squeeze(lse, [1]), tf.sum(tf.mul(logits, target), 1)));
-          const dLogits = tf.div(tf.sub(tf.exp(tf.sub(logits, lse)), target), idx.length);
-          return [loss, tf.matMul(xb, dLogits, true, false), tf.sum(dLogits, 0)];
-        });
-        const grads: tf.Tensor[] = [gradW!, gradB!];
+        const [value, gradW, gradB] = tf.tidy(() =>
+          softmaxRegressionGradients(tf.gather(trainX, batch), w as tf.Tensor as tf.Tensor2D, b as tf.Tensor as tf.Tensor1D, tf.gather(trainY, batch)),
+        );
+        const grads: tf.Tensor[] = [gradW, gradB];
         step++;
         tf.tidy(() => {
           params.forEach((p, i) => {
@@ -247,8 +240,8 @@ export async function linearProbe(
             }
           });
         });
-        lossSum += (await value!.data())[0]! * idx.length;
-        tf.dispose([value!, batch, ...grads]);
+        lossSum += (await value.data())[0]! * idx.length;
+        tf.dispose([value, batch, ...grads]);
       }
       const testAccuracy = await accuracy(test.features, testLabels, w, b);
       const record: LinearProbeEpoch = { epoch: epoch + 1, learningRate: lr, loss: lossSum / nTrain, testAccuracy };
