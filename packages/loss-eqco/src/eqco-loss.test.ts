@@ -167,6 +167,16 @@ describeBackends(['cpu', 'wasm'], () => {
       });
     });
 
+    it('selects the same negatives exactly without normalisation (offset-free path)', () => {
+      const q = roundToFloat32(randomMatrix(661, 9, 5, 0.4));
+      const k = roundToFloat32(randomMatrix(662, 9, 5, 0.4));
+      const [tq, tk] = [toTensor2d(q), toTensor2d(k)];
+      const o = { temperature: 0.3, alpha: 4, numNegatives: 3, seed: 5, normalize: false };
+      const columns = createRng(5).permutation(8).slice(0, 3);
+      expectClose(value(simoLoss(tq, tk, o)), simoLossReference(q, k, o, columns), { atol: 1e-5, rtol: 1e-5 });
+      tf.dispose([tq, tk]);
+    });
+
     it('equals eqcoLoss with the other keys as negatives when B = 2', () => {
       const q = toTensor2d(randomMatrix(5, 2, 4));
       const k = toTensor2d(randomMatrix(6, 2, 4));

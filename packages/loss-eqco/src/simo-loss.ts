@@ -31,6 +31,24 @@ function selection(n: number, columns: Int32Array): Tensor2D {
   return tf.tensor2d(values, [n, columns.length]);
 }
 
+/**
+ * Additive [B, B] offsets: the margin on the diagonal, 0 on the kept
+ * negatives (off-diagonal numbering `columns`, or all when undefined), and
+ * -(range + margin + 100) elsewhere. With unit rows every logit lies within
+ * `range` = 2/tau of every other, so a dropped entry ends up at least e^100
+ * below the positive: exactly 0 in float32, and finite.
+ */
+function rowOffsets(b: number, margin: number, columns: Int32Array | undefined, range: number): Float32Array {
+  const out = new Float32Array(b * b);
+  if (columns !== undefined) out.fill(-(range + Math.abs(margin) + 100));
+  for (let i = 0; i < b; i++) {
+    out[i * b + i] = margin;
+    if (columns === undefined) continue;
+    for (const c of columns) out[i * b + (c < i ? c : c + 1)] = 0;
+  }
+  return out;
+}
+
 /** Options of {@link simoLoss}. */
 export interface SimoLossOptions extends EqcoLossOptions {
   /**
@@ -90,12 +108,14 @@ export function simoLoss(query: Tensor2D, keys: Tensor2D, options: SimoLossOptio
     const scale = 1 / o.temperature;
     const positive = tf.add(tf.mul(tf.sum(tf.mul(q, kk), 1), scale), Math.log(k / o.alpha));
     const logits = similarityToConstant(tf.mul(q, scale), kk); // [B, B], positives on the diagonal
-    if (columns === undefined) {
-      // All B - 1 negatives: row i of logits + log(K/alpha) on the diagonal is the CE row itself.
-      const margin = tf.mul(tf.eye(b), Math.log(k / o.alpha));
-      const lse = tf.reshape(logSumExpLastAxis(tf.add(logits, margin)), [b]);
+    if (columns === undefined || o.normalize) {
+      // Row i of logits + log(K/alpha) on the diagonal is the CE row itself; unsampled
+      // negatives are pushed down by a finite offset (never -Infinity, spec §0.3).
+      const offsets = tf.tensor2d(rowOffsets(b, Math.log(k / o.alpha), columns, 2 / o.temperature), [b, b]);
+      const lse = tf.reshape(logSumExpLastAxis(tf.add(logits, offsets)), [b]);
       return tf.mean(tf.sub(lse, positive)) as Scalar;
     }
+    // Unnormalised rows have unbounded logits, so no offset is safe: select exactly.
     const negative = tf.matMul(offDiagonal(logits), selection(b - 1, columns));
     return tf.mean(marginCrossEntropy(positive, negative)) as Scalar;
   });
