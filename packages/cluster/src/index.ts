@@ -18,3 +18,5 @@ export type { PclConcentrationOptions } from './pcl-concentration';
 export { pclPrototypes } from './pcl-prototypes';
 export type { PclPrototypes } from './pcl-prototypes';
 export { percentile } from './percentile';
+export { createKMeans } from './create-k-means';
+export type { KMeansModel, KMeansState } from './create-k-means';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@contrastive/core';
 import {
   describeBackends,
@@ -9,7 +9,12 @@ import {
   roundToFloat32,
   toTensor2d,
   type Matrix,
+  useBackend,
 } from '@contrastive/test-utils';
+
+beforeAll(async () => {
+  await useBackend('cpu');
+});
 import { assignReference, lloydReference } from '@contrastive/test-utils/reference/cluster';
 import { assignToCentroids, kMeans, kMeansMulti } from './index';
 

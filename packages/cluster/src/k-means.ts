@@ -66,15 +66,16 @@ export interface KMeansOptions {
   chunkElements?: number;
 }
 
-export const K_MEANS_DEFAULTS = Object.freeze({
-  iterations: 20,
-  restarts: 1,
-  init: 'kmeans++' as KMeansInit,
-  seed: 0,
-  maxPointsPerCentroid: 1000,
-  emptyClusters: 'split-largest' as EmptyClusterStrategy,
-  chunkElements: ASSIGN_DEFAULTS.chunkElements,
-});
+export const K_MEANS_DEFAULTS: Readonly<Required<Omit<KMeansOptions, 'k' | 'init'>> & { init: KMeansInit }> =
+  Object.freeze({
+    iterations: 20,
+    restarts: 1,
+    init: 'kmeans++',
+    seed: 0,
+    maxPointsPerCentroid: 1000,
+    emptyClusters: 'split-largest',
+    chunkElements: ASSIGN_DEFAULTS.chunkElements,
+  });
 
 /**
  * Result of {@link kMeans}. `centroids` is the only tensor (owned by the
@@ -110,6 +111,15 @@ interface Resolved {
   chunkElements: number;
 }
 
+/** Options over the defaults; an explicit `undefined` keeps the default. */
+type FilledOptions = Required<Omit<KMeansOptions, 'init'>> & { init: KMeansInit | Tensor2D };
+
+function withDefaults(options: KMeansOptions): FilledOptions {
+  const out: Record<string, unknown> = { ...K_MEANS_DEFAULTS };
+  for (const [key, value] of Object.entries(options)) if (value !== undefined) out[key] = value;
+  return out as unknown as FilledOptions;
+}
+
 /** Validates options against `features` (metadata only). */
 export function validateKMeansOptions(fn: string, features: Tensor2D, options: KMeansOptions): void {
   assertRank(fn, 'features', features, 2);
@@ -119,7 +129,7 @@ export function validateKMeansOptions(fn: string, features: Tensor2D, options: K
   if (n < options.k) {
     throw argumentError('OUT_OF_RANGE', fn, 'k', `at most the number of rows ${n}`, String(options.k));
   }
-  const o = { ...K_MEANS_DEFAULTS, ...options };
+  const o = withDefaults(options);
   assertInteger(fn, 'iterations', o.iterations, 0);
   assertInteger(fn, 'restarts', o.restarts, 1);
   assertInteger(fn, 'seed', o.seed);
@@ -143,7 +153,7 @@ export function validateKMeansOptions(fn: string, features: Tensor2D, options: K
 }
 
 async function resolve(options: KMeansOptions): Promise<Resolved> {
-  const o = { ...K_MEANS_DEFAULTS, ...options };
+  const o = withDefaults(options);
   const init = o.init instanceof tf.Tensor ? Float64Array.from(await o.init.data()) : o.init;
   return { ...o, init };
 }

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { describeBackends, expectClose, expectNoLeak, randomMatrix, roundToFloat32, toTensor2d } from '@contrastive/test-utils';
+import { useBackend } from '@contrastive/test-utils';
+
+beforeAll(async () => {
+  await useBackend('cpu');
+});
 import { alignmentReference, uniformityReference } from '@contrastive/test-utils/reference/eval';
 import { alignment, uniformity } from './index';
 

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
 import { assertDtype, assertNonEmpty, assertPositive, assertRank, assertSameShape, l2Normalize } from '@contrastive/core';
+import { withDefaults } from './with-defaults';
 
 export interface AlignmentOptions {
   /** Exponent alpha of the distance. Default 2 (Wang & Isola). */
@@ -25,7 +26,7 @@ export const ALIGNMENT_DEFAULTS = Object.freeze({ alpha: 2, normalize: true });
  */
 export function alignment(x: Tensor2D, y: Tensor2D, options: AlignmentOptions = {}): Scalar {
   const fn = 'alignment';
-  const { alpha, normalize } = { ...ALIGNMENT_DEFAULTS, ...options };
+  const { alpha, normalize } = withDefaults(ALIGNMENT_DEFAULTS, options);
   assertRank(fn, 'x', x, 2);
   assertDtype(fn, 'x', x, 'float32');
   assertNonEmpty(fn, 'x', x);

@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@contrastive/core';
 import { describeBackends, expectNoLeakAsync, randomMatrix, roundToFloat32, toTensor2d } from '@contrastive/test-utils';
+import { useBackend } from '@contrastive/test-utils';
+
+beforeAll(async () => {
+  await useBackend('cpu');
+});
 import { knnReference } from '@contrastive/test-utils/reference/eval';
 import { knnClassify } from './index';
 

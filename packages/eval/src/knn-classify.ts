@@ -25,6 +25,7 @@ import {
   l2Normalize,
 } from '@contrastive/core';
 import { labelCount, readLabels, type Labels } from './label-array';
+import { withDefaults } from './with-defaults';
 
 /** Options of {@link knnClassify}. */
 export interface KnnOptions {
@@ -82,7 +83,7 @@ export async function knnClassify(
   options: KnnOptions = {},
 ): Promise<KnnResult> {
   const fn = 'knnClassify';
-  const o = { ...KNN_DEFAULTS, ...options };
+  const o = withDefaults(KNN_DEFAULTS, options);
   checkFeatures(fn, 'trainFeatures', trainFeatures);
   checkFeatures(fn, 'testFeatures', testFeatures);
   const [n, d] = trainFeatures.shape;

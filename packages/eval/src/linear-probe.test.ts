@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@contrastive/core';
 import { describeBackends, expectNoLeakAsync } from '@contrastive/test-utils';
+import { useBackend } from '@contrastive/test-utils';
+
+beforeAll(async () => {
+  await useBackend('cpu');
+});
 import { learningRateAt, linearProbe, LINEAR_PROBE_PRESETS } from './index';
 
 /** Linearly separable features: class c has mean 3 e_c plus N(0, 0.5^2) noise in 8 dims. */

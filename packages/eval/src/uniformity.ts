@@ -15,6 +15,7 @@ import {
   describeShape,
   l2Normalize,
 } from '@contrastive/core';
+import { withDefaults } from './with-defaults';
 
 export interface UniformityOptions {
   /** Scale t of the Gaussian potential. Default 2 (Wang & Isola). */
@@ -41,7 +42,7 @@ const MASKED = -1e30;
  */
 export function uniformity(x: Tensor2D, options: UniformityOptions = {}): Scalar {
   const fn = 'uniformity';
-  const { t, normalize, chunkElements } = { ...UNIFORMITY_DEFAULTS, ...options };
+  const { t, normalize, chunkElements } = withDefaults(UNIFORMITY_DEFAULTS, options);
   assertRank(fn, 'x', x, 2);
   assertDtype(fn, 'x', x, 'float32');
   assertPositive(fn, 't', t);
