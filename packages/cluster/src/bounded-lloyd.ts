@@ -133,8 +133,10 @@ export async function boundedLloyd(
     rowsScored.push(candidates.length);
     let changed = 0;
     if (candidates.length > 0) {
-      const rows = Int32Array.from(candidates);
-      const scored = await scoreRows(undefined, m, rows, centroids, o);
+      // Past half the rows, scoring all of them in place beats gathering a copy.
+      const all = candidates.length * 2 > n;
+      const rows = all ? Int32Array.from({ length: n }, (_, i) => i) : Int32Array.from(candidates);
+      const scored = await scoreRows(all ? x : undefined, m, all ? undefined : rows, centroids, o);
       for (let r = 0; r < rows.length; r++) {
         const i = rows[r]!;
         if (scored.assignment[r] !== assignment[i]) changed++;
