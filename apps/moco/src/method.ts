@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Method, MethodContext } from '@contrastive/app-kit';
+import { infoNceLoss } from '@contrastive/loss-infonce';
+import type { MocoConfig } from './config';
+import { createMomentumBranch } from './momentum-branch';
+
+/**
+ * MoCo v1/v2 (spec §1(a), §0.4): queries from the online encoder on view 1,
+ * keys from the momentum encoder on view 2 (train-mode BN, shuffle-BN
+ * emulated with split BN plus a key-batch shuffle), logits
+ * [q.k | q.Q^T] / tau with the positive in column 0 (spec §1(e)), keys and
+ * queue under stop-gradient. After the optimiser step the key encoder takes
+ * its EMA step and the keys are enqueued.
+ */
+export function createMocoMethod(context: MethodContext<MocoConfig>): Method {
+  const m = context.config.method;
+  const branch = createMomentumBranch(context, m);
+  return {
+    loss(views) {
+      const [v1, v2] = views as [tf.Tensor4D, tf.Tensor4D];
+      const query = context.encoder.forward(v1).projections;
+      const keys = branch.keys(v2);
+      const negatives = branch.negatives();
+      return infoNceLoss(query, keys, negatives, { temperature: m.temperature });
+    },
+    afterStep() {
+      branch.afterStep();
+    },
+    getState: () => branch.getState(),
+    setState: (checkpoint) => branch.setState(checkpoint),
+    dispose() {
+      branch.dispose();
+    },
+  };
+}
