@@ -118,12 +118,12 @@ export const paperImagenet: Preset = {
 export const cpuFashionMnist: Preset = {
   seed: 0,
   backend: 'auto',
-  data: { dataset: 'fashion-mnist', trainLimit: 10_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
+  data: { dataset: 'fashion-mnist', trainLimit: 3_840, evalTrainLimit: 5_000, evalTestLimit: 1_000 },
   augment: { preset: 'fashion-mnist-cpu', views: 3 },
   model: { backbone: 'conv-net', convChannels: [32, 64, 128], head: 'cacr' },
   optimizer: { name: 'sgd', lr: 0.12, lrScaling: 'linear', momentum: 0.9, weightDecay: 1e-4 },
   schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 0 },
-  train: { epochs: 8, batchSize: 128, checkpointEvery: 1, logEvery: 5 },
+  train: { epochs: 4, batchSize: 128, checkpointEvery: 1, logEvery: 5 },
   eval: { knnEvery: 2, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
   method: { form: 'small-scale', tPos: 1.0, tNeg: 0.9, alpha: 1.0, beta: 1.0, detachWeights: false },
 };
@@ -160,7 +160,7 @@ export const CCT_PRESET_DESCRIPTIONS: Record<keyof typeof CCT_PRESETS, string> =
   'paper-cifar100': 'as paper-cifar10 with t- 2.0 (GPU; CIFAR-100 binary)',
   'paper-stl10': 'SmallAlexNet at 64 px, train+unlabeled, t- 2.0, beta 1.0 (GPU; STL-10 binary)',
   'paper-imagenet': 'MoCo-v2-style: ResNet-50, 5 crops of aug+, queue 65536, m 0.999, lr 0.03 cosine, 200 epochs (GPU; ImageNet folder)',
-  'cpu-fashion-mnist': 'ConvNet, 3 views, in-batch small-scale form, 8 epochs of 10k Fashion-MNIST images (~10 min on CPU)',
+  'cpu-fashion-mnist': 'ConvNet, 3 views, in-batch small-scale form, 4 epochs of 3.8k Fashion-MNIST images (CPU)',
   smoke: 'seconds; small-scale form; used by tests',
   'smoke-queue': 'seconds; queue form with a momentum encoder; used by tests',
 };

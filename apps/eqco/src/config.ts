@@ -90,12 +90,12 @@ export const paperMocoEqcoImagenet: Preset = {
 export const cpuFashionMnist: Preset = {
   seed: 0,
   backend: 'auto',
-  data: { dataset: 'fashion-mnist', trainLimit: 20_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
+  data: { dataset: 'fashion-mnist', trainLimit: 12_800, evalTrainLimit: 5_000, evalTestLimit: 1_000 },
   augment: { preset: 'fashion-mnist-cpu', views: 2 },
   model: { backbone: 'conv-net', convChannels: [32, 64, 128], head: 'simo', batchNormGroups: 4 },
   optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 },
   schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 0 },
-  train: { epochs: 8, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
+  train: { epochs: 4, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
   eval: { knnEvery: 2, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
   method: { variant: 'simo', temperature: 0.2, alpha: 256, numNegatives: 256, momentum: 0.99, shuffleBn: true },
 };
@@ -128,7 +128,7 @@ export const EQCO_PRESETS = {
 export const EQCO_PRESET_DESCRIPTIONS: Record<keyof typeof EQCO_PRESETS, string> = {
   'paper-simo-imagenet': 'SiMo: ResNet-50, batch 256, K 256, alpha 256, tau 0.2, m 0.999, SGD 0.03, 200 epochs (GPU; ImageNet folder)',
   'paper-moco-eqco-imagenet': 'MoCo v2 + EqCo: ResNet-50, queue K 256, alpha 65536, tau 0.2, m 0.999, SGD 0.03 cosine, 200 epochs (GPU; ImageNet folder)',
-  'cpu-fashion-mnist': 'SiMo with a ConvNet on embedded Fashion-MNIST, 8 epochs of 20k images (~10 min on CPU)',
+  'cpu-fashion-mnist': 'SiMo with a ConvNet on embedded Fashion-MNIST, 4 epochs of 12.8k images (CPU)',
   smoke: 'seconds; SiMo; used by tests',
   'smoke-moco-eqco': 'seconds; MoCo v2 + EqCo with a queue; used by tests',
 };
