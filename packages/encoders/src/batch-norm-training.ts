@@ -64,9 +64,10 @@ export function batchNormTraining(
     const invStd = tf.rsqrt(tf.add(variance, epsilon));
     const normalized = tf.add(tf.mul(centered, tf.mul(invStd, g)), b);
     const y = tf.reshape(relu ? tf.relu(normalized) : normalized, input.shape);
-    // Saved: the centred input and 1/std; with the fused ReLU also the output
-    // (the next layer keeps it anyway), so the pre-activation is not kept.
-    save(relu ? [centered, invStd, y] : [centered, invStd]);
+    // Saved: the input (the conv before keeps it anyway, so this shares its
+    // memory), mean and 1/std; with the fused ReLU also the output (the next
+    // layer keeps it anyway). No other full-size tensor is kept.
+    save(relu ? [input, mean, invStd, y] : [input, mean, invStd]);
     options.stats({
       mean: tf.keep(tf.reshape(tf.mean(mean, 0), [channels])),
       variance: tf.keep(tf.reshape(tf.mean(variance, 0), [channels])),
@@ -74,7 +75,8 @@ export function batchNormTraining(
     return {
       value: y,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [xc, inv, out] = saved as [Tensor, Tensor, Tensor | undefined];
+        const [savedInput, savedMean, inv, out] = saved as [Tensor, Tensor, Tensor, Tensor | undefined];
+        const xc = tf.sub(tf.reshape(savedInput, [...shape4]), savedMean);
         const dy4 = tf.reshape(out === undefined ? dy : tf.mul(dy, tf.step(out)), [...shape4]);
         const sumDy = groupSum(dy4, shape4);
         const sumDyXc = groupSum(tf.mul(dy4, xc), shape4);
