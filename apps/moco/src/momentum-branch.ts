@@ -61,9 +61,10 @@ function shuffledKeys(key: MomentumEncoder, images: tf.Tensor4D, order: Int32Arr
  */
 export function createMomentumBranch(context: MethodContext, options: MomentumBranchOptions, rng: Rng = context.rng): MomentumBranch {
   const key = createMomentumEncoder(context.encoder.model, { momentum: options.momentum });
-  const queue = createFeatureQueue({ size: options.queueSize, dim: context.encoder.projectionDim, seed: context.config.seed });
+  // seed + 1: tfjs' randomNormal treats seed 0 as "no seed" (Math.random), which would make runs irreproducible.
+  const queue = createFeatureQueue({ size: options.queueSize, dim: context.encoder.projectionDim, seed: context.config.seed + 1 });
   let pending: tf.Tensor2D | undefined;
-  let saved: tf.Tensor2D | undefined;
+  let saved: tf.Tensor[] = [];
   return {
     key,
     queue,
@@ -86,11 +87,14 @@ export function createMomentumBranch(context: MethodContext, options: MomentumBr
       }
     },
     getState() {
-      saved?.dispose();
-      saved = queue.negatives();
+      tf.dispose(saved);
+      // The key encoder's own state order (its model.weights reorders once frozen).
+      const state = key.getState();
+      const negatives = queue.negatives();
+      saved = [...state.weights, negatives];
       return {
-        weights: { momentum: key.model.weights },
-        tensors: { queue: saved },
+        weights: { momentum: state.weights },
+        tensors: { queue: negatives },
         user: { momentumStep: key.step, queuePointer: queue.pointer },
       };
     },
@@ -101,7 +105,7 @@ export function createMomentumBranch(context: MethodContext, options: MomentumBr
     },
     dispose() {
       pending?.dispose();
-      saved?.dispose();
+      tf.dispose(saved);
       key.dispose();
       queue.dispose();
     },

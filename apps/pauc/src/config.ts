@@ -1,0 +1,74 @@
+/**
+ * PAUC presets (spec §3(d)): PCL v2 plus the three reconstructed terms.
+ * The paper's own hyperparameters are not published in what could be read
+ * (spec §3 status, [X]); the term weights are the spec §3(c) defaults.
+ */
+import { z } from 'zod';
+import { appConfigSchema } from '@contrastive/app-kit';
+import { PCL_PRESETS, pclMethodFields } from '@contrastive/app-pcl';
+
+export const paucMethodSchema = z.object({
+  ...pclMethodFields,
+  /** lambda_a, prototype alignment weight (spec §3(c) default 1; reconstruction). 0 switches the term off. */
+  alignmentWeight: z.number().nonnegative().default(1),
+  /** lambda_u, prototype-level uniformity weight (spec §3(c) default 1; reconstruction). */
+  uniformityWeight: z.number().nonnegative().default(1),
+  /** lambda_c, prototype-level correlation weight (spec §3(c) default 0.01; reconstruction). */
+  correlationWeight: z.number().nonnegative().default(0.01),
+  /** t of the uniformity term (Wang & Isola's 2; spec §3(c)). */
+  uniformityT: z.number().positive().default(2),
+});
+
+export const paucSchema = appConfigSchema(paucMethodSchema);
+export type PaucConfig = z.output<typeof paucSchema>;
+type Preset = z.input<typeof paucSchema>;
+
+/** The reconstruction's term weights (spec §3(c) defaults). */
+const terms = { alignmentWeight: 1, uniformityWeight: 1, correlationWeight: 0.01, uniformityT: 2 } as const;
+
+/** PAUC on ImageNet-1K: the PCL v2 preset (spec §3(d): "PCL v2 pipeline", 200 epochs, batch 256, SGD 0.03 cosine) plus the terms. */
+export const paperImagenet: Preset = {
+  ...PCL_PRESETS['paper-imagenet'], // ResNet-50, MoCo v2 head, aug+, batch 256, 200 epochs, SGD 0.03 cosine, k 25k/50k/100k (spec §3(d), §2(b)-(c))
+  method: { ...PCL_PRESETS['paper-imagenet'].method, ...terms },
+};
+
+/**
+ * PAUC on ImageNet-100 (pass `--set data.classList=<file of 100 classes>`):
+ * as paper-imagenet with k 2500/5000/10000 (spec §3(d), "a reasonable
+ * choice" [X]) and r capped below k_min minus a batch (spec §2(b)).
+ */
+export const paperImagenet100: Preset = {
+  ...paperImagenet,
+  method: {
+    ...PCL_PRESETS['paper-imagenet'].method,
+    ...terms,
+    numClusters: [2500, 5000, 10_000], // spec §3(d)
+    negativePrototypes: 2048, // ours: r <= k_min - B = 2500 - 256 (spec §2(b))
+  },
+};
+
+/** The PCL CPU preset plus the terms. */
+export const cpuFashionMnist: Preset = {
+  ...PCL_PRESETS['cpu-fashion-mnist'],
+  method: { ...PCL_PRESETS['cpu-fashion-mnist'].method, ...terms },
+};
+
+/** Seconds: PCL's smoke preset plus the terms (the E-step runs once). */
+export const smoke: Preset = {
+  ...PCL_PRESETS.smoke,
+  method: { ...PCL_PRESETS.smoke.method, ...terms },
+};
+
+export const PAUC_PRESETS = {
+  'paper-imagenet': paperImagenet,
+  'paper-imagenet100': paperImagenet100,
+  'cpu-fashion-mnist': cpuFashionMnist,
+  smoke,
+} as const;
+
+export const PAUC_PRESET_DESCRIPTIONS: Record<keyof typeof PAUC_PRESETS, string> = {
+  'paper-imagenet': 'PCL v2 ImageNet preset + alignment 1, uniformity 1, correlation 0.01 (reconstruction; GPU; ImageNet folder)',
+  'paper-imagenet100': 'as paper-imagenet with k 2500/5000/10000, r 2048; pass --set data.classList=<100-class file> (GPU)',
+  'cpu-fashion-mnist': 'PCL cpu preset + the PAUC terms (~10 min on CPU)',
+  smoke: 'seconds; the E-step runs once; used by tests',
+};

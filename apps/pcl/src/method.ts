@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Method, MethodContext } from '@contrastive/app-kit';
+import { createMomentumBranch } from '@contrastive/app-moco';
+import { protoNceLoss } from '@contrastive/loss-protonce';
+import type { PclConfig } from './config';
+import { cappedNegatives, createPclEStep } from './e-step';
+
+/**
+ * PCL v1/v2 (spec §2(a)): MoCo's query/key/queue (InfoNCE, tau) plus, after
+ * warm-up, the mean over clusterings of the prototype term with per-column
+ * concentrations, shared negative prototypes drawn from the method's
+ * generator, and (by default) one column per distinct positive prototype.
+ * The E-step runs before every epoch >= warm-up.
+ */
+export function createPclMethod(context: MethodContext<PclConfig>): Method {
+  const m = context.config.method;
+  const branch = createMomentumBranch(context, m);
+  const eStep = createPclEStep(context, branch.key, m);
+  return {
+    beforeEpoch: (epoch) => eStep.run(epoch),
+    loss(views, batch) {
+      const [v1, v2] = views as [tf.Tensor4D, tf.Tensor4D];
+      const query = context.encoder.forward(v1).projections;
+      const key = branch.keys(v2);
+      const clusterings = eStep.batchClusterings(batch.indices);
+      return protoNceLoss(
+        { query, key, negatives: branch.negatives(), clusterings },
+        {
+          temperature: m.temperature,
+          negativePrototypes: cappedNegatives(m.negativePrototypes, clusterings),
+          dedupePrototypes: m.dedupePrototypes,
+          rng: context.rng,
+        },
+      );
+    },
+    afterStep() {
+      branch.afterStep();
+    },
+    getState: () => branch.getState(),
+    setState: (checkpoint) => branch.setState(checkpoint),
+    dispose() {
+      eStep.dispose();
+      branch.dispose();
+    },
+  };
+}
