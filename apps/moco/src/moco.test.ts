@@ -121,6 +121,10 @@ describe('moco momentum branch', () => {
 describe('moco app', () => {
   it('runs the smoke preset end to end on wasm', async () => {
     const result = await trainApp(mocoApp, { preset: 'smoke', backend: 'wasm', outDir: out, stream: quiet });
+    // A second run frees everything it allocates (key encoder, queue, pending keys, checkpoint copies).
+    const before = tf.memory().numTensors;
+    await trainApp(mocoApp, { preset: 'smoke', sets: ['eval.linearProbe="none"'], backend: 'wasm', outDir: out, stream: quiet });
+    expect(tf.memory().numTensors).toBe(before);
     expect(result.backend).toBe('wasm');
     expect(result.epochs).toBe(2);
     expect(result.knn.top1).toBeGreaterThan(0);

@@ -90,7 +90,9 @@ describe('pcl app', () => {
 
   it('resumes a killed run to the same metrics (queue and key encoder restored, clusters recomputed)', async () => {
     const sets = ['eval.linearProbe="none"'];
+    const before = tf.memory().numTensors;
     const full = await trainApp(pclApp, { preset: 'smoke', sets, backend: 'wasm', outDir: join(out, 'full'), stream: quiet });
+    expect(tf.memory().numTensors).toBe(before); // prototypes, concentrations, key encoder and queue are freed
     let killed = '';
     await expect(
       trainApp(pclApp, {
