@@ -1,6 +1,7 @@
 /**
  * Weight initialisers matching the reference PyTorch code, as tfjs-layers
- * initialisers (serialisable, seeded, backend-independent).
+ * initialisers (serialisable, seeded, backend-independent). Pass a non-zero
+ * seed: tfjs treats seed 0 as unseeded.
  */
 import { initializers } from '@tensorflow/tfjs-layers';
 

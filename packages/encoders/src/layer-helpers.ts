@@ -32,7 +32,8 @@ export interface ConvSpec {
 }
 
 function kernelInitializer(ctx: BuildContext, init: KernelInit, fanIn: number, spec: { kernelSize: number; filters: number }): LayerInitializer {
-  const seed = ctx.rng.seed();
+  // tfjs treats a falsy seed as "unseeded" (Math.random): never pass 0.
+  const seed = ctx.rng.seed() || 1;
   if (init === 'kaiming-fan-out') return kaimingNormalFanOut(spec.kernelSize, spec.filters, seed);
   if (init === 'torch-default') return torchLinearDefault(fanIn, seed);
   return normalInit(init.normal, seed);
@@ -70,7 +71,7 @@ export function conv2d(ctx: BuildContext, x: SymbolicTensor, spec: ConvSpec): Sy
 }
 
 function biasInitializer(ctx: BuildContext, init: KernelInit, fanIn: number): LayerInitializer {
-  if (init === 'torch-default') return torchLinearDefault(fanIn, ctx.rng.seed());
+  if (init === 'torch-default') return torchLinearDefault(fanIn, ctx.rng.seed() || 1);
   return zerosInit();
 }
 

@@ -42,8 +42,14 @@ describeBackends(['cpu', 'wasm'], () => {
       expectClose(await b.data(), await a.data(), { atol: 0, rtol: 0 });
       expect((await c.data())[0]).not.toBe((await a.data())[0]);
       expect(queue.pointer).toBe(0);
-      tf.dispose([a, b, c]);
-      [queue, same, other].forEach((q) => q.dispose());
+      // Seed 0 (the default) is reproducible too (tfjs itself treats seed 0 as unseeded).
+      const zero1 = createFeatureQueue({ size: 4, dim: 3 });
+      const zero2 = createFeatureQueue({ size: 4, dim: 3, seed: 0 });
+      const z1 = zero1.negatives();
+      const z2 = zero2.negatives();
+      expectClose(await z2.data(), await z1.data(), { atol: 0, rtol: 0 });
+      tf.dispose([a, b, c, z1, z2]);
+      [queue, same, other, zero1, zero2].forEach((q) => q.dispose());
     });
 
     for (const [size, batch, steps] of [

@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
-import { argumentError, assertDtype, assertInteger, assertRank, assertShape, describeShape, l2Normalize } from '@contrastive/core';
+import { argumentError, assertDtype, assertInteger, assertRank, assertShape, createRng, describeShape, l2Normalize } from '@contrastive/core';
 import { assertAlive } from './disposed';
 
 /** Options of {@link createFeatureQueue}. */
@@ -103,7 +103,9 @@ export function createFeatureQueue(options: FeatureQueueOptions): FeatureQueue {
   const normalize = options.normalize ?? FEATURE_QUEUE_DEFAULTS.normalize;
   if (typeof normalize !== 'boolean') throw argumentError('INVALID_ARGUMENT', fn, 'normalize', 'a boolean', String(normalize));
 
-  const storage: Variable = tf.tidy(() => tf.variable(l2Normalize(tf.randomNormal([size, dim], 0, 1, 'float32', seed)), false));
+  // tfjs treats a falsy seed as "unseeded" (Math.random), so derive a non-zero one.
+  const tfSeed = createRng(seed).seed() || 1;
+  const storage: Variable = tf.tidy(() => tf.variable(l2Normalize(tf.randomNormal([size, dim], 0, 1, 'float32', tfSeed)), false));
   let pointer = 0;
   let disposed = false;
 
