@@ -4,6 +4,7 @@
  */
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig, fusedMatMulConfig } from './batch-mat-mul';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter';
@@ -11,6 +12,7 @@ import { depthwiseBackpropInputConfig } from './depthwise-backprop-input';
 import { saveOriginalKernel } from './original-kernels';
 import { meanConfig, sumConfig } from './reduce-leading';
 import { tileConfig } from './tile-broadcast';
+import { transposeConfig } from './transpose-swap';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 
 /** Kernel configs this package provides for the wasm backend. */
@@ -23,6 +25,9 @@ export const WASM_TRAINING_KERNELS: KernelConfig[] = [
   sumConfig,
   meanConfig,
   tileConfig,
+  transposeConfig,
+  batchMatMulConfig,
+  fusedMatMulConfig,
 ];
 
 let registered = false;

@@ -1,0 +1,42 @@
+/**
+ * `Transpose` for wasm when the permutation swaps two adjacent axis groups
+ * (after dropping size-1 axes and merging consecutive ones): 2-D transposes,
+ * `[b, r, c] -> [b, c, r]` (the transposes of batched matmuls) and
+ * `[r, c, d] -> [c, r, d]` (the filter-gradient layouts). These run as the
+ * cache-blocked JavaScript copy of {@link swapMiddleAxes} on the wasm heap;
+ * other permutations, 1-byte dtypes and strings use the built-in kernel.
+ */
+import { Transpose, util } from '@tensorflow/tfjs-core';
+import type { DataType, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { originalKernel } from './original-kernels';
+import { asMiddleSwap, swapMiddleAxes } from './swap-axes';
+
+/** The parts of the wasm backend the heap copy needs. */
+export interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/** Int32 view of a 4-byte tensor on the wasm heap. */
+function int32View(backend: WasmHeapBackend, t: TensorInfo): Int32Array {
+  const view = backend.typedArrayFromHeap(t);
+  return new Int32Array(view.buffer, view.byteOffset, util.sizeFromShape(t.shape));
+}
+
+const kernelFunc: KernelFunc = (args) => {
+  const x = (args.inputs as { x: TensorInfo }).x;
+  const { perm } = args.attrs as unknown as { perm: number[] };
+  const swap = x.dtype === 'float32' || x.dtype === 'int32' ? asMiddleSwap(x.shape, perm) : undefined;
+  if (swap === undefined || util.sizeFromShape(x.shape) === 0) return originalKernel(Transpose)(args);
+  const backend = args.backend as unknown as WasmHeapBackend;
+  const out = backend.makeOutput(
+    perm.map((p) => x.shape[p] as number),
+    x.dtype,
+  );
+  // Views only after the allocation: malloc may grow (and detach) the heap.
+  swapMiddleAxes(int32View(backend, x), int32View(backend, out), ...swap);
+  return out;
+};
+
+/** Fast `Transpose` on wasm for axis-group swaps; other permutations use the built-in kernel. */
+export const transposeConfig: KernelConfig = { kernelName: Transpose, backendName: 'wasm', kernelFunc };
