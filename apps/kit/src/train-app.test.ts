@@ -46,6 +46,16 @@ const toyApp = defineApp({
   }),
 });
 
+/** The error a promise rejects with (fails the test when it resolves). */
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the call to fail');
+}
+
 function withoutTime(records: Record<string, unknown>[]) {
   return records.map(({ time: _t, seconds: _s, ...rest }) => rest);
 }
@@ -84,15 +94,17 @@ describe('trainApp', () => {
 
   it('stops on a NaN loss with NOT_FINITE and keeps the last good checkpoint', async () => {
     let dir = '';
-    const error = await trainApp(toyApp, {
-      preset: 'smoke',
-      sets: ['method.nanAtStep=4'],
-      outDir: join(out, 'nan'),
-      stream: quiet,
-      onEpochEnd: (_e, run) => {
-        dir = run.dir;
-      },
-    }).catch((e: unknown) => e);
+    const error = await failure(
+      trainApp(toyApp, {
+        preset: 'smoke',
+        sets: ['method.nanAtStep=4'],
+        outDir: join(out, 'nan'),
+        stream: quiet,
+        onEpochEnd: (_e, run) => {
+          dir = run.dir;
+        },
+      }),
+    );
     expect(error).toBeInstanceOf(NotFiniteLossError);
     expect(isContrastiveError(error, 'NOT_FINITE')).toBe(true);
     const checkpoints = await listCheckpoints(join(dir, 'checkpoints'));
@@ -100,28 +112,32 @@ describe('trainApp', () => {
   });
 
   it('reports every bad field and unknown presets', async () => {
-    const error = await trainApp(toyApp, {
-      preset: 'smoke',
-      sets: ['train.epochs=0', 'optimizer.name=adam', 'model.head=huge'],
-      outDir: out,
-      stream: quiet,
-    }).catch((e: unknown) => e as Error);
+    const error = await failure(
+      trainApp(toyApp, {
+        preset: 'smoke',
+        sets: ['train.epochs=0', 'optimizer.name=adam', 'model.head=huge'],
+        outDir: out,
+        stream: quiet,
+      }),
+    );
     expect(isContrastiveError(error, 'CONFIG_INVALID')).toBe(true);
     expect(error.message).toContain('train.epochs');
     expect(error.message).toContain('optimizer.name');
     expect(error.message).toContain('model.head');
-    const unknown = await trainApp(toyApp, { preset: 'smoek', outDir: out, stream: quiet }).catch((e: unknown) => e as Error);
+    const unknown = await failure(trainApp(toyApp, { preset: 'smoek', outDir: out, stream: quiet }));
     expect(isContrastiveError(unknown, 'UNKNOWN_NAME')).toBe(true);
     expect(unknown.message).toContain('did you mean "smoke"');
   });
 
   it('says where to get a dataset whose folder is missing', async () => {
-    const error = await trainApp(toyApp, {
-      preset: 'smoke',
-      sets: ['data.dataset=cifar10', 'data.root="/nonexistent/cifar"'],
-      outDir: out,
-      stream: quiet,
-    }).catch((e: unknown) => e as Error);
+    const error = await failure(
+      trainApp(toyApp, {
+        preset: 'smoke',
+        sets: ['data.dataset=cifar10', 'data.root="/nonexistent/cifar"'],
+        outDir: out,
+        stream: quiet,
+      }),
+    );
     expect(isContrastiveError(error, 'NOT_FOUND')).toBe(true);
     expect(error.message).toContain('CIFAR-10 binary');
   });
