@@ -4,3 +4,4 @@ export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm/regis
 export { setInnerKernelProfiler } from './wasm/kernel-scope';
 export type { InnerKernelProfiler } from './wasm/kernel-scope';
 export { ensureGradients } from './ensure-gradients';
+export { originalKernel as builtinWasmKernel } from './wasm/original-kernels';

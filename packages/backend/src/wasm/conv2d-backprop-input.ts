@@ -31,7 +31,7 @@ function phaseRows(kh: number, sh: number, ry: number): number {
 }
 
 /**
- * Gather indices into `[...w.flat(), 0]` that build the row-phase-`ry` filter
+ * Gather indices into `w.flat()` (`size(w)` for a zero) that build the row-phase-`ry` filter
  * `[Jr, Jw, cout, sw*cin]` from `w: [kh, kw, cin, cout]`.
  */
 function phaseFilterIndex(shape: readonly number[], sh: number, sw: number, ry: number): Int32Array {
@@ -84,7 +84,6 @@ export function conv2dBackpropInputWasm(
   // Explicit conv padding cannot be negative: crop dy rows/cols no phase reads.
   const dyc = ops.slice(dy, [0, 0, 0, 0], [n, Math.min(g.outHeight, mh), Math.min(g.outWidth, mw), cout]);
   const [, dh, dw] = dyc.shape as [number, number, number, number];
-  const flat = ops.pad(ops.reshape(filter, [kh * kw * cin * cout]), [[0, 1]]);
   const rows: TensorInfo[] = [];
   for (let ry = 0; ry < sh; ry++) {
     const jr = phaseRows(kh, sh, ry);
@@ -93,8 +92,7 @@ export function conv2dBackpropInputWasm(
       continue;
     }
     const index = phaseFilterIndex(filter.shape, sh, sw, ry);
-    const indices = ops.constant([index.length], 'int32', index);
-    const w = ops.reshape(ops.call('GatherV2', { x: flat, indices }, { axis: 0, batchDims: 0 }), [jr, jw, cout, sw * cin]);
+    const w = ops.gatherFlat(filter, index, [jr, jw, cout, sw * cin]);
     const paddings = [
       [0, 0],
       [jr - 1, mh - dh],

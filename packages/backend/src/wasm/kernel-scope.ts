@@ -25,6 +25,12 @@ export interface KernelOps {
   sum(x: TensorInfo, axis: number[]): TensorInfo;
   /** `a @ b` for rank-3 `a: [B, M, K]`, `b: [B, K, N]` (no transposes: XNNPACK's fast path). */
   matMul(a: TensorInfo, b: TensorInfo): TensorInfo;
+  /**
+   * A new float32/int32 tensor of `shape` with `out[i] = x.flat()[index[i]]`,
+   * or 0 where `index[i]` equals `size(x)` (a zero sentinel). A JavaScript loop
+   * on the wasm heap: the built-in `GatherV2` costs ~300 ns per element.
+   */
+  gatherFlat(x: TensorInfo, index: Int32Array, shape: number[]): TensorInfo;
   /** A new tensor holding `values`. */
   constant(shape: number[], dtype: DataType, values: Int32Array | Float32Array): TensorInfo;
   /**
@@ -46,6 +52,36 @@ export function setInnerKernelProfiler(next: InnerKernelProfiler | undefined): v
 
 interface WasmLikeBackend extends KernelBackend {
   makeOutput(shape: number[], dtype: DataType, memoryOffset?: number, values?: Int32Array | Float32Array): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/** Int32 view of a 4-byte tensor on the wasm heap (bit-exact copies of float32 too). */
+function int32View(backend: WasmLikeBackend, t: TensorInfo): Int32Array {
+  const view = backend.typedArrayFromHeap(t);
+  return new Int32Array(view.buffer, view.byteOffset, view.byteLength >> 2);
+}
+
+function gatherFlat(backend: WasmLikeBackend, x: TensorInfo, index: Int32Array, shape: number[]): TensorInfo {
+  if (x.dtype !== 'float32' && x.dtype !== 'int32') {
+    throw new ContrastiveError('DTYPE_MISMATCH', `gatherFlat: 'x' must be float32 or int32; got ${x.dtype}`, { fn: 'gatherFlat', argument: 'x' });
+  }
+  const out = backend.makeOutput(shape, x.dtype);
+  // Views only after the allocation: malloc may grow (and detach) the heap.
+  const src = int32View(backend, x);
+  const dst = int32View(backend, out);
+  const size = src.length;
+  if (dst.length !== index.length) {
+    backend.disposeData(out.dataId);
+    throw new ContrastiveError('SHAPE_MISMATCH', `gatherFlat: 'index' must have ${dst.length} entries; got ${index.length}`, {
+      fn: 'gatherFlat',
+      argument: 'index',
+    });
+  }
+  for (let i = 0; i < index.length; i++) {
+    const j = index[i] as number;
+    dst[i] = j < size ? (src[j] as number) : 0;
+  }
+  return out;
 }
 
 /**
@@ -87,6 +123,7 @@ export function runInKernelScope(backendLike: unknown, body: (ops: KernelOps) =>
     add: (a, b) => call('Add', { a, b }),
     sum: (x, axis) => call('Sum', { x }, { axis, keepDims: false }),
     matMul: (a, b) => call('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }),
+    gatherFlat: (x, index, shape) => track(gatherFlat(backend as WasmLikeBackend, x, index, shape)),
     constant: (shape, dtype, values) => track((backend as WasmLikeBackend).makeOutput(shape, dtype, undefined, values)),
     window: (x, axis, before, length) => {
       const size = x.shape[axis] as number;

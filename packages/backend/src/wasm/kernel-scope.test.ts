@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { ContrastiveError } from '@contrastive/core';
+import { setBackend } from '../select-backend';
+import { runInKernelScope } from './kernel-scope';
+
+describe('runInKernelScope gatherFlat (wasm heap gather)', () => {
+  it('gathers by flat index with a zero sentinel, bit-exact, without leaks', async () => {
+    await setBackend('wasm');
+    const x = tf.tensor([1.5, -2, Number.NaN, 4, 5, 6], [2, 3]);
+    const before = tf.engine().backend.numDataIds();
+    const info = runInKernelScope(tf.backend(), (ops) => ops.gatherFlat(x, Int32Array.of(5, 6, 0, 2, 6, 1), [3, 2]));
+    const out = tf.engine().makeTensorFromTensorInfo(info);
+    expect(out.shape).toEqual([3, 2]);
+    expect(out.dtype).toBe('float32');
+    expect(Array.from(await out.data())).toEqual([6, 0, 1.5, Number.NaN, 0, -2]);
+    out.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+    x.dispose();
+  });
+
+  it('rejects an index of the wrong length and a bool tensor (ContrastiveError, nothing leaked)', async () => {
+    await setBackend('wasm');
+    const x = tf.tensor([1, 2, 3]);
+    const b = tf.tensor([true, false], [2], 'bool');
+    const before = tf.engine().backend.numDataIds();
+    const caught = (fn: () => unknown): ContrastiveError | undefined => {
+      try {
+        fn();
+      } catch (e) {
+        return e as ContrastiveError;
+      }
+      return undefined;
+    };
+    const wrongLength = caught(() => runInKernelScope(tf.backend(), (ops) => ops.gatherFlat(x, Int32Array.of(0, 1), [3])));
+    expect(wrongLength).toBeInstanceOf(ContrastiveError);
+    expect(wrongLength?.code).toBe('SHAPE_MISMATCH');
+    const wrongDtype = caught(() => runInKernelScope(tf.backend(), (ops) => ops.gatherFlat(b, Int32Array.of(0, 1), [2])));
+    expect(wrongDtype).toBeInstanceOf(ContrastiveError);
+    expect(wrongDtype?.code).toBe('DTYPE_MISMATCH');
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+    tf.dispose([x, b]);
+  });
+});
