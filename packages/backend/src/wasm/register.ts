@@ -9,6 +9,7 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input';
+import { identityConfig } from './identity-share';
 import { saveOriginalKernel } from './original-kernels';
 import { meanConfig, sumConfig } from './reduce-leading';
 import { tileConfig } from './tile-broadcast';
@@ -28,6 +29,7 @@ export const WASM_TRAINING_KERNELS: KernelConfig[] = [
   transposeConfig,
   batchMatMulConfig,
   fusedMatMulConfig,
+  identityConfig,
 ];
 
 let registered = false;
