@@ -31,6 +31,12 @@ export interface KernelOps {
    * on the wasm heap: the built-in `GatherV2` costs ~300 ns per element.
    */
   gatherFlat(x: TensorInfo, index: Int32Array, shape: number[]): TensorInfo;
+  /**
+   * A new float32 tensor of `shape` filled by `fill` from 32-bit views of the
+   * float32/int32 `inputs` on the wasm heap (bit-exact copies): for copies that
+   * the wasm backend only has as slow scalar kernels (strided windows).
+   */
+  heapCompute(inputs: TensorInfo[], shape: number[], fill: (sources: Int32Array[], target: Int32Array) => void): TensorInfo;
   /** A new tensor holding `values`. */
   constant(shape: number[], dtype: DataType, values: Int32Array | Float32Array): TensorInfo;
   /**
@@ -123,6 +129,15 @@ export function runInKernelScope(backendLike: unknown, body: (ops: KernelOps) =>
     add: (a, b) => call('Add', { a, b }),
     sum: (x, axis) => call('Sum', { x }, { axis, keepDims: false }),
     matMul: (a, b) => call('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }),
+    heapCompute: (inputs, shape, fill) => {
+      const out = track((backend as WasmLikeBackend).makeOutput(shape, 'float32'));
+      // Views only after the allocation: malloc may grow (and detach) the heap.
+      fill(
+        inputs.map((t) => int32View(backend as WasmLikeBackend, t)),
+        int32View(backend as WasmLikeBackend, out),
+      );
+      return out;
+    },
     gatherFlat: (x, index, shape) => track(gatherFlat(backend as WasmLikeBackend, x, index, shape)),
     constant: (shape, dtype, values) => track((backend as WasmLikeBackend).makeOutput(shape, dtype, undefined, values)),
     window: (x, axis, before, length) => {
