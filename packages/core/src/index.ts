@@ -20,3 +20,6 @@ export { stopGradient } from './stop-gradient';
 export { createRng } from './rng';
 export type { Rng, RngState } from './rng';
 export { assertFinite } from './finite';
+export { similarity, similarityToConstant } from './similarity';
+export { offDiagonal } from './off-diagonal';
+export { logSumExpLastAxis } from './log-sum-exp';

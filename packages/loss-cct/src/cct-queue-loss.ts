@@ -1,18 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import {
-  argumentError,
-  assertAxisSize,
-  assertDtype,
-  assertNonEmpty,
-  assertRank,
-  assertSameShape,
-  l2Normalize,
-  stopGradient,
-} from '@contrastive/core';
+import { argumentError, assertAxisSize, assertDtype, assertNonEmpty, assertRank, assertSameShape, l2Normalize, offDiagonal, stopGradient } from '@contrastive/core';
 import { checkViews } from './check-views';
 import { resolveCctOptions, type CctOptions } from './cct-terms';
-import { offDiagonal } from './off-diagonal';
 import { detachedLogNormalizer, logNormalizer, transportCost, viewDistances } from './transport';
 import { intraViewDistances, queueTransport } from './queue-transport';
 

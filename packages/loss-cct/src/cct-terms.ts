@@ -1,14 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import {
-  argumentError,
-  assertInRange,
-  assertNonNegative,
-  assertPositive,
-  l2Normalize,
-} from '@contrastive/core';
+import { argumentError, assertInRange, assertNonNegative, assertPositive, l2Normalize, offDiagonal } from '@contrastive/core';
 import { checkViews } from './check-views';
-import { offDiagonal } from './off-diagonal';
 import { squaredDistances, transportCost, viewDistances } from './transport';
 
 /** Options of {@link cctTerms} and {@link cctLoss}. */

@@ -3,23 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { stopGradient } from '@contrastive/core';
 import { describeBackends, expectClose, randomMatrix, toTensor2d } from '@contrastive/test-utils';
 import { queueTransport } from './queue-transport';
-import { similarity } from './similarity';
 import { detachedLogNormalizer, transportCost } from './transport';
 
 describeBackends(['cpu', 'wasm'], () => {
   describe('internal custom ops', () => {
-    it('similarity equals a.b^T with both gradients of matMul', () => {
-      const a = toTensor2d(randomMatrix(1, 5, 3));
-      const b = toTensor2d(randomMatrix(2, 7, 3));
-      const w = toTensor2d(randomMatrix(3, 5, 7));
-      expectClose(similarity(a, b), tf.matMul(a, b, false, true), { atol: 1e-5 });
-      const got = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(similarity(x, y), w)))([a, b]);
-      const want = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, false, true), w)))([a, b]);
-      expectClose(got[0]!, want[0]!, { atol: 1e-5 });
-      expectClose(got[1]!, want[1]!, { atol: 1e-5 });
-      tf.dispose([a, b, w, ...got, ...want]);
-    });
-
     it('detached transport cost has the value and gradient of sum(sg(softmax) * c)', () => {
       const c = tf.abs(toTensor2d(randomMatrix(4, 6, 5)));
       const w = tf.tensor1d([1, -2, 0.5, 3, 1, 2]);

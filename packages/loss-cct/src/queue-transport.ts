@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { logNormalizer, squaredDistances, squaredNorms } from './transport';
-import { similarityToConstant } from './similarity';
+import { similarityToConstant } from '@contrastive/core';
 
 function costs(q: Tensor, n: Tensor, dots: Tensor): Tensor {
   const queueNorms = tf.reshape(squaredNorms(n), [1, -1]);

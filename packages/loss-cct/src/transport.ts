@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { similarity } from './similarity';
+import { similarity } from '@contrastive/core';
 
 /** Squared row norms over the last axis, keepDims: [..., n, d] -> [..., n, 1] (internal). */
 export function squaredNorms(a: Tensor): Tensor {

@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { argumentError, describeShape, l2Normalize } from '@contrastive/core';
+import { argumentError, describeShape, l2Normalize, logSumExpLastAxis, offDiagonal, similarity } from '@contrastive/core';
 import { checkViews } from './check-views';
 import { resolveTemperatureOptions, type DystressTemperatureOptions } from './dystress-temperature';
 import { DYSTRESS_LOSS_DEFAULTS, type DystressLossOptions } from './dystress-loss';
-import { logSumExpLastAxis } from './log-sum-exp';
-import { offDiagonal } from './off-diagonal';
-import { similarity } from './similarity';
 import { scaledByTemperature } from './pair-logits';
 
 /** Defaults of {@link dystressDclLoss}: those of {@link dystressLoss} (ImageNet code uses tauMin 0.1). */

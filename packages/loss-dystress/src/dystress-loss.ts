@@ -1,15 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
-import { l2Normalize } from '@contrastive/core';
+import { l2Normalize, logSumExpLastAxis, offDiagonal, similarity } from '@contrastive/core';
 import { checkViews } from './check-views';
 import {
   DYSTRESS_TEMPERATURE_DEFAULTS,
   resolveTemperatureOptions,
   type DystressTemperatureOptions,
 } from './dystress-temperature';
-import { logSumExpLastAxis } from './log-sum-exp';
-import { offDiagonal } from './off-diagonal';
-import { similarity } from './similarity';
 import { scaledByTemperature } from './pair-logits';
 
 /** Options of {@link dystressLoss} and {@link dystressDclLoss}. */

@@ -1,17 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
-import {
-  assertAxisSize,
-  assertDtype,
-  assertNonEmpty,
-  assertPositive,
-  assertRank,
-  assertSameShape,
-  l2Normalize,
-  stopGradient,
-} from '@contrastive/core';
+import { assertAxisSize, assertDtype, assertNonEmpty, assertPositive, assertRank, assertSameShape, l2Normalize, similarityToConstant, stopGradient } from '@contrastive/core';
 import { marginCrossEntropy } from './margin-cross-entropy';
-import { similarityToConstant } from './similarity';
 
 /** Options of {@link eqcoLoss}. */
 export interface EqcoLossOptions {

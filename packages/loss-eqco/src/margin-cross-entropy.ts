@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { logSumExpLastAxis } from './log-sum-exp';
+import { logSumExpLastAxis } from '@contrastive/core';
 
 /**
  * Per-row CE([positive, negatives...], target 0) in log space (internal; inside

@@ -1,22 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
-import {
-  argumentError,
-  assertDtype,
-  assertInteger,
-  assertNonEmpty,
-  assertRank,
-  assertSameShape,
-  createRng,
-  describeShape,
-  l2Normalize,
-  stopGradient,
-} from '@contrastive/core';
+import { argumentError, assertDtype, assertInteger, assertNonEmpty, assertRank, assertSameShape, createRng, describeShape, l2Normalize, logSumExpLastAxis, offDiagonal, similarityToConstant, stopGradient } from '@contrastive/core';
 import { EQCO_LOSS_DEFAULTS, resolveEqcoOptions, type EqcoLossOptions } from './eqco-loss';
-import { logSumExpLastAxis } from './log-sum-exp';
 import { marginCrossEntropy } from './margin-cross-entropy';
-import { offDiagonal } from './off-diagonal';
-import { similarityToConstant } from './similarity';
 
 /**
  * One-hot [n, k] matrix whose column c picks entry columns[c]. Multiplying by

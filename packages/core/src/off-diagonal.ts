@@ -7,9 +7,13 @@ import type { Tensor } from '@tensorflow/tfjs-core';
  * (column c of the result is column c of the input when c < i, else c + 1).
  *
  * Slices and reshapes only, so self-similarities are removed exactly rather
- * than masked (spec §0.3, first way). Requires n >= 2. Call inside a tidy.
+ * than masked (spec §0.3, first way). Requires n >= 2.
  */
 export function offDiagonal(m: Tensor): Tensor {
+  return tf.tidy(() => offDiagonalUntidied(m));
+}
+
+function offDiagonalUntidied(m: Tensor): Tensor {
   const n = m.shape[m.rank - 1]!;
   const lead = m.shape.slice(0, -2);
   const batch = lead.reduce((a, b) => a * b, 1);

@@ -15,7 +15,7 @@ const lseLastAxis = tf.customGrad((...inputs: unknown[]) => {
 
 /**
  * logsumexp over the last axis with keepDims: [..., n] -> [..., 1]
- * (spec §0.3: never exp() of raw logits). Internal; inside a tidy.
+ * (spec §0.3: never exp() of raw logits). Call inside a tidy.
  */
 export function logSumExpLastAxis(x: Tensor): Tensor {
   return lseLastAxis(x);

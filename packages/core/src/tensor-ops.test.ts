@@ -1,11 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { describeBackends, expectClose, randomMatrix, toTensor2d } from '@contrastive/test-utils';
-import { logSumExpLastAxis } from './log-sum-exp';
-import { similarityToConstant } from './similarity';
+import { describeBackends, expectClose, expectNoLeak, randomMatrix, toTensor2d } from '@contrastive/test-utils';
+import { logSumExpLastAxis, offDiagonal, similarity, similarityToConstant } from './index';
 
 describeBackends(['cpu', 'wasm'], () => {
-  describe('internal custom ops', () => {
+  describe('shared loss ops', () => {
+    it('similarity equals a.b^T with both gradients of matMul', () => {
+      const a = toTensor2d(randomMatrix(1, 5, 3));
+      const b = toTensor2d(randomMatrix(2, 7, 3));
+      const w = toTensor2d(randomMatrix(3, 5, 7));
+      const s = expectNoLeak(() => similarity(a, b));
+      expect(s.shape).toEqual([5, 7]);
+      expectClose(s, tf.matMul(a, b, false, true), { atol: 1e-5 });
+      const got = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(similarity(x, y), w)))([a, b]);
+      const want = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, false, true), w)))([a, b]);
+      expectClose(got[0]!, want[0]!, { atol: 1e-5 });
+      expectClose(got[1]!, want[1]!, { atol: 1e-5 });
+      tf.dispose([a, b, w, s, ...got, ...want]);
+    });
+
     it('similarityToConstant equals a.b^T, its gradient reaches a only', () => {
       const a = toTensor2d(randomMatrix(1, 5, 3));
       const b = toTensor2d(randomMatrix(2, 7, 3));
@@ -29,6 +42,14 @@ describeBackends(['cpu', 'wasm'], () => {
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(logSumExpLastAxis(t), w)))(x);
       expectClose(g, tf.mul(tf.softmax(x), w), { atol: 1e-6 });
       tf.dispose([x, w, got, g]);
+    });
+
+    it('offDiagonal drops exactly the diagonal of every trailing square matrix', () => {
+      const m = tf.tensor3d([[[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[0, -1, -2], [-3, -4, -5], [-6, -7, -8]]]);
+      const out = expectNoLeak(() => offDiagonal(m));
+      expect(out.shape).toEqual([2, 3, 2]);
+      expectClose(out, [[[2, 3], [4, 6], [7, 8]], [[-1, -2], [-3, -5], [-6, -7]]]);
+      tf.dispose([m, out]);
     });
   });
 });

@@ -23,10 +23,28 @@ const both = tf.customGrad((...inputs: unknown[]) => {
   };
 });
 
+const towardConstant = tf.customGrad((...inputs: unknown[]) => {
+  const [a, b, save] = inputs as [Tensor, Tensor, (ts: Tensor[]) => void];
+  save([b]);
+  return {
+    value: tf.matMul(a, swapLast(b)),
+    gradFunc: (dy: Tensor, saved: Tensor[]) => [tf.matMul(dy, saved[0]!), tf.zerosLike(saved[0]!)],
+  };
+});
+
 /**
  * a . b^T over the last two axes: [..., n, d] x [..., m, d] -> [..., n, m],
- * with gradients for both operands (internal; inside a tidy).
+ * with gradients for both operands (call inside a tidy).
  */
 export function similarity(a: Tensor, b: Tensor): Tensor {
   return both(a, b);
+}
+
+/**
+ * a . b^T where `b` is a constant (keys, queue entries: stop-gradient): the
+ * gradient reaches `a` only and `b` gets zeros, so no [m, n] transpose is
+ * spent on a gradient nobody uses (call inside a tidy).
+ */
+export function similarityToConstant(a: Tensor, b: Tensor): Tensor {
+  return towardConstant(a, b);
 }
