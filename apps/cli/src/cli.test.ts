@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { APPS, runCli } from './index';
+
+const out = mkdtempSync(join(tmpdir(), 'cli-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+async function run(...argv: string[]): Promise<{ code: number; text: string }> {
+  const lines: string[] = [];
+  const code = await runCli(argv, (l) => lines.push(l));
+  return { code, text: lines.join('\n') };
+}
+
+describe('contrastive CLI', () => {
+  it('lists every app with its presets', async () => {
+    const { code, text } = await run('list');
+    expect(code).toBe(0);
+    for (const [name, app] of Object.entries(APPS)) {
+      expect(text).toContain(`${name}: `);
+      for (const preset of Object.keys(app.presets)) expect(text).toContain(`--preset ${preset}`);
+    }
+  });
+
+  it('rejects unknown commands, apps and presets with the nearest name', async () => {
+    expect((await run('trian')).text).toContain('did you mean "train"');
+    const app = await run('train', 'simclrr', '--preset', 'smoke');
+    expect(app.code).toBe(1);
+    expect(app.text).toContain('error [UNKNOWN_NAME]');
+    expect(app.text).toContain('did you mean "simclr"');
+    const preset = await run('train', 'simclr', '--preset', 'smok');
+    expect(preset.text).toContain('did you mean "smoke"');
+    expect((await run('train', 'simclr')).text).toContain("'--preset' must be one of");
+  });
+
+  it('reports every bad --set at once and a missing dataset folder', async () => {
+    const bad = await run('train', 'simclr', '--preset', 'smoke', '--out', out, '--set', 'train.epochs=-1', '--set', 'method.temperature=0', '--set', 'nonsense');
+    expect(bad.code).toBe(1);
+    expect(bad.text).toContain('error [CONFIG_INVALID]');
+    expect(bad.text).toContain('train.epochs');
+    expect(bad.text).toContain('method.temperature');
+    expect(bad.text).toContain('nonsense');
+    const missing = await run('train', 'simclr', '--preset', 'paper-cifar10', '--data', join(out, 'no-such-dir'), '--out', out);
+    expect(missing.text).toContain('error [NOT_FOUND]');
+  });
+
+  it('trains the smoke preset and evaluates the run', async () => {
+    const trained = await run('train', 'simclr', '--preset', 'smoke', '--backend', 'wasm', '--out', out);
+    expect(trained.code).toBe(0);
+    expect(trained.text).toMatch(/kNN top-1 .*% trained vs .*% for the same encoder at random init/);
+    const runDir = /run folder: (.*)/.exec(trained.text)![1]!;
+    const evaluated = await run('eval', runDir, '--no-probe');
+    expect(evaluated.code).toBe(0);
+    expect(evaluated.text).toContain('checkpoint of epoch 2');
+  });
+});
