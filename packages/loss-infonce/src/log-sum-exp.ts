@@ -36,17 +36,34 @@ export function logSumExpWithFirst(first: Tensor1D, rest: Tensor2D): Tensor1D {
 export const MASK_MARGIN = 1e4;
 
 /**
+ * where(mask, min(logits) - 1e4, logits) with the gradient dy outside the
+ * mask and 0 inside, as one custom op: the forward ops (min, broadcast,
+ * select) are not taped, so the backward pass is a single multiply.
+ */
+const maskedFill = tf.customGrad((...args: unknown[]) => {
+  const [logits, keep, save] = args as [Tensor2D, Tensor2D, (tensors: tf.Tensor[]) => void];
+  const fill = tf.sub(tf.min(logits), MASK_MARGIN);
+  const value = tf.add(tf.mul(logits, keep), tf.mul(tf.sub(1, keep), fill)) as Tensor2D;
+  // keep is saved: the caller's tidy may have disposed it before backprop.
+  save([keep]);
+  return {
+    value,
+    gradFunc: (dy: Tensor2D, saved: tf.Tensor[]) => [tf.mul(dy, saved[0]!), tf.zerosLike(saved[0]!)],
+  };
+});
+
+/**
  * Replaces the entries of `logits` where `mask` is true by a finite value
- * far below every logit: min(logits) - 1e4 (held under stop-gradient). exp of
- * the masked entries relative to any row maximum underflows to exactly 0 in
- * float32, whatever the logit scale, and no row is ever -Infinity (a fully
- * masked row stays finite, spec §0.3).
+ * far below every logit: min(logits) - 1e4 (no gradient). exp of the masked
+ * entries relative to any row maximum underflows to exactly 0 in float32,
+ * whatever the logit scale, and no row is ever -Infinity (a fully masked row
+ * stays finite, spec §0.3). Masked entries get zero gradient.
  *
  * Shapes: logits [n, m], mask bool [n, m] -> [n, m].
  */
 export function maskLogits(logits: Tensor2D, mask: Tensor2D): Tensor2D {
   return tf.tidy(() => {
-    const fill = stopGradient(tf.sub(tf.min(logits), MASK_MARGIN));
-    return tf.where(mask, tf.broadcastTo(fill, logits.shape), logits) as Tensor2D;
+    const keep = tf.sub(1, tf.cast(mask, 'float32')) as Tensor2D;
+    return maskedFill(logits, keep) as Tensor2D;
   });
 }
