@@ -42,7 +42,7 @@ export default defineConfig({
     setupFiles: [join(root, 'tools/test-utils/src/setup-gradients.ts')],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    passWithNoTests: true,
+    passWithNoTests: false,
     // A JSON summary per project; tools/test-summary.mjs adds them up after `npm test`.
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
     pool: 'forks',
