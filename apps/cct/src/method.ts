@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Method, MethodContext } from '@contrastive/app-kit';
+import { createMomentumBranch, type Method, type MethodContext } from '@contrastive/app-kit';
 import { cctLoss, cctQueueLoss } from '@contrastive/loss-cct';
-import { createFeatureQueue, createMomentumEncoder } from '@contrastive/momentum';
 import type { CctConfig } from './config';
-import { momentumKeys } from './momentum-keys';
 
 /**
  * Small-scale CACR (spec §6(a), official small_scale_experiments): all V
@@ -36,50 +34,18 @@ function createSmallScale(context: MethodContext<CctConfig>): Method {
 function createQueueForm(context: MethodContext<CctConfig>): Method {
   const m = context.config.method;
   const options = { tPos: m.tPos, tNeg: m.tNeg, alpha: m.alpha, beta: m.beta, detachWeights: m.detachWeights };
-  const key = createMomentumEncoder(context.encoder.model, { momentum: m.momentum });
-  const queue = createFeatureQueue({ size: m.queueSize, dim: context.encoder.projectionDim, seed: context.config.seed });
-  let pending: tf.Tensor2D | undefined;
-  let saved: tf.Tensor[] = [];
+  const branch = createMomentumBranch(context, { momentum: m.momentum, shuffleKeys: m.shuffleBn, queueSize: m.queueSize });
   return {
     loss(views) {
       const queries = (views as tf.Tensor4D[]).map((v) => context.encoder.forward(v).projections);
-      const keys = (views as tf.Tensor4D[]).map((v) => momentumKeys(key, v, context.rng, m.shuffleBn));
-      pending?.dispose();
-      pending = tf.keep(tf.clone(keys[keys.length - 1]!));
-      const negatives = queue.negatives();
-      return cctQueueLoss(queries, keys, negatives, options);
+      // The branch keeps the keys of its last call: the last view's keys are enqueued.
+      const keys = (views as tf.Tensor4D[]).map((v) => branch.keys(v));
+      return cctQueueLoss(queries, keys, branch.negatives(), options);
     },
-    afterStep() {
-      key.update();
-      if (pending !== undefined) {
-        queue.enqueue(pending);
-        pending.dispose();
-        pending = undefined;
-      }
-    },
-    getState() {
-      // Copies in the order MomentumEncoder.setState expects; freed at the next save.
-      tf.dispose(saved);
-      const momentum = key.getState();
-      const negatives = queue.negatives();
-      saved = [...momentum.weights, negatives];
-      return {
-        weights: { momentum: momentum.weights },
-        tensors: { queue: negatives },
-        user: { queuePointer: queue.pointer, momentumStep: key.step },
-      };
-    },
-    setState(checkpoint) {
-      const user = checkpoint.user as { queuePointer: number; momentumStep: number };
-      key.setState({ step: user.momentumStep, weights: checkpoint.weights['momentum']!.map((w) => w.tensor) });
-      queue.setState({ queue: checkpoint.tensors['queue'] as tf.Tensor2D, pointer: user.queuePointer });
-    },
-    dispose() {
-      pending?.dispose();
-      tf.dispose(saved);
-      key.dispose();
-      queue.dispose();
-    },
+    afterStep: () => branch.afterStep(),
+    getState: () => branch.getState(),
+    setState: (checkpoint) => branch.setState(checkpoint),
+    dispose: () => branch.dispose(),
   };
 }
 

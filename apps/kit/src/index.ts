@@ -16,3 +16,5 @@ export type { TrainAppOptions, TrainAppResult } from './train-app';
 export { writeRunReport } from './run-report';
 export { evaluateRun } from './evaluate-run';
 export type { RunEvaluation } from './evaluate-run';
+export { createMomentumBranch } from './momentum-branch';
+export type { MomentumBranch, MomentumBranchOptions } from './momentum-branch';

@@ -13,5 +13,3 @@ export const mocoApp = defineApp({
 export { MOCO_PRESETS, mocoMethodSchema, momentumMethodFields, mocoSchema } from './config';
 export type { MocoConfig } from './config';
 export { createMocoMethod } from './method';
-export { createMomentumBranch } from './momentum-branch';
-export type { MomentumBranch, MomentumBranchOptions } from './momentum-branch';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Method, MethodContext } from '@contrastive/app-kit';
 import { infoNceLoss } from '@contrastive/loss-infonce';
 import type { MocoConfig } from './config';
-import { createMomentumBranch } from './momentum-branch';
+import { createMomentumBranch } from '@contrastive/app-kit';
 
 /**
  * MoCo v1/v2 (spec §1(a), §0.4): queries from the online encoder on view 1,

@@ -7,7 +7,8 @@ import { buildEncoder, trainApp, type MethodContext } from '@contrastive/app-kit
 import { useBackend } from '@contrastive/test-utils';
 import { createRng, l2Normalize } from '@contrastive/core';
 import { resolveConfig } from '@contrastive/train';
-import { createMomentumBranch, mocoApp, mocoSchema, MOCO_PRESETS, type MocoConfig } from './index';
+import { createMomentumBranch } from '@contrastive/app-kit';
+import { mocoApp, mocoSchema, MOCO_PRESETS, type MocoConfig } from './index';
 
 const out = mkdtempSync(join(tmpdir(), 'moco-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -99,11 +100,11 @@ describe('moco momentum branch', () => {
     const branch = createMomentumBranch(ctx, { queueSize: 16, momentum: 0.9, shuffleKeys: true });
     const before = tf.tidy(() => ctx.encoder.model.trainableWeights.map((w) => tf.clone(w.read())));
     const keys = branch.keys(images);
-    expect(branch.queue.pointer).toBe(0);
+    expect(branch.queue!.pointer).toBe(0);
     // The online weights move; the key weights follow by m = 0.9.
     tf.tidy(() => ctx.encoder.model.trainableWeights.forEach((w) => w.write(tf.add(w.read(), 1))));
     branch.afterStep();
-    expect(branch.queue.pointer).toBe(8);
+    expect(branch.queue!.pointer).toBe(8);
     const queued = tf.slice(branch.negatives(), [0, 0], [8, -1]);
     // The queue holds the normalised keys (MoCo enqueues k = normalize(f_k(x))).
     const unit = l2Normalize(keys);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Method, MethodContext } from '@contrastive/app-kit';
-import { createMomentumBranch } from '@contrastive/app-moco';
+import { createMomentumBranch } from '@contrastive/app-kit';
 import { cappedNegatives, createPclEStep } from '@contrastive/app-pcl';
 import { paucLoss } from '@contrastive/loss-pauc';
 import type { PaucConfig } from './config';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Method, MethodContext } from '@contrastive/app-kit';
-import { createMomentumBranch } from '@contrastive/app-moco';
+import { createMomentumBranch } from '@contrastive/app-kit';
 import { protoNceLoss } from '@contrastive/loss-protonce';
 import type { PclConfig } from './config';
 import { cappedNegatives, createPclEStep } from './e-step';

@@ -1,32 +1,37 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { MethodContext, MethodState } from '@contrastive/app-kit';
-import type { Rng } from '@contrastive/core';
+import type { MethodContext, MethodState } from './method';
+import { ContrastiveError, type Rng } from '@contrastive/core';
 import { createFeatureQueue, createMomentumEncoder, type FeatureQueue, type MomentumEncoder } from '@contrastive/momentum';
 import type { Checkpoint } from '@contrastive/train';
 
-/** Settings of {@link createMomentumBranch} (the `method` fields of MoCo, PCL and PAUC). */
+/** Settings of {@link createMomentumBranch} (the `method` fields of the MoCo-style apps). */
 export interface MomentumBranchOptions {
+  /** Queue length K; 0 for no queue (SiMo, in-batch keys only). */
   queueSize: number;
+  /** EMA momentum m of the key encoder (spec §0.4). */
   momentum: number;
+  /** Shuffle the key batch around the key encoder (single-device shuffle-BN, spec §0.4). */
   shuffleKeys: boolean;
 }
 
 /**
  * MoCo's key side (spec §0.4, §1(a), §1(e)): the momentum (key) encoder, the
  * queue of negatives and the keys of the current step, waiting to be enqueued.
- * Shared by the MoCo, PCL and PAUC apps.
+ * Shared by the MoCo, PCL, PAUC, EqCo and CCT apps.
  */
 export interface MomentumBranch {
   readonly key: MomentumEncoder;
-  readonly queue: FeatureQueue;
+  /** The queue, or undefined when `queueSize` is 0. */
+  readonly queue: FeatureQueue | undefined;
   /**
    * Keys `[B, dim]` of `images` `[B, H, W, C]` from the key encoder in train
    * mode (batch-statistics BN, as MoCo), shuffled and unshuffled when
-   * `shuffleKeys`, under stop-gradient. The keys are also kept for
-   * {@link MomentumBranch.afterStep}. The caller owns the result.
+   * `shuffleKeys`, under stop-gradient. The keys of the last call of a step
+   * are kept for {@link MomentumBranch.afterStep} to enqueue. The caller owns
+   * the result.
    */
   keys(images: tf.Tensor4D): tf.Tensor2D;
-  /** The queue `[K, dim]` as a constant snapshot (caller disposes). */
+  /** The queue `[K, dim]` as a constant snapshot (caller disposes); throws without a queue. */
   negatives(): tf.Tensor2D;
   /** After the optimiser step: EMA update, then enqueue the step's keys (after the loss, spec §0.4). */
   afterStep(): void;
@@ -61,8 +66,11 @@ function shuffledKeys(key: MomentumEncoder, images: tf.Tensor4D, order: Int32Arr
  */
 export function createMomentumBranch(context: MethodContext, options: MomentumBranchOptions, rng: Rng = context.rng): MomentumBranch {
   const key = createMomentumEncoder(context.encoder.model, { momentum: options.momentum });
-  // seed + 1: tfjs' randomNormal treats seed 0 as "no seed" (Math.random), which would make runs irreproducible.
-  const queue = createFeatureQueue({ size: options.queueSize, dim: context.encoder.projectionDim, seed: context.config.seed + 1 });
+  const queue =
+    options.queueSize > 0
+      ? // Its own stream (seed + 1), apart from the encoder initialisation that uses the run's seed.
+        createFeatureQueue({ size: options.queueSize, dim: context.encoder.projectionDim, seed: context.config.seed + 1 })
+      : undefined;
   let pending: tf.Tensor2D | undefined;
   let saved: tf.Tensor[] = [];
   return {
@@ -71,16 +79,24 @@ export function createMomentumBranch(context: MethodContext, options: MomentumBr
     keys(images) {
       const order = options.shuffleKeys ? rng.permutation(images.shape[0]) : undefined;
       const keys = shuffledKeys(key, images, order);
-      pending?.dispose();
-      pending = tf.keep(tf.clone(keys));
+      if (queue !== undefined) {
+        pending?.dispose();
+        pending = tf.keep(tf.clone(keys));
+      }
       return keys;
     },
     negatives() {
+      if (queue === undefined) {
+        throw new ContrastiveError('INVALID_ARGUMENT', "MomentumBranch.negatives: 'queueSize' must be > 0 to read negatives; got 0", {
+          fn: 'MomentumBranch.negatives',
+          argument: 'queueSize',
+        });
+      }
       return queue.negatives();
     },
     afterStep() {
       key.update();
-      if (pending !== undefined) {
+      if (queue !== undefined && pending !== undefined) {
         queue.enqueue(pending);
         pending.dispose();
         pending = undefined;
@@ -90,24 +106,25 @@ export function createMomentumBranch(context: MethodContext, options: MomentumBr
       tf.dispose(saved);
       // The key encoder's own state order (its model.weights reorders once frozen).
       const state = key.getState();
+      const user = { momentumStep: key.step, queuePointer: queue?.pointer ?? 0 };
+      if (queue === undefined) {
+        saved = [...state.weights];
+        return { weights: { momentum: state.weights }, user };
+      }
       const negatives = queue.negatives();
       saved = [...state.weights, negatives];
-      return {
-        weights: { momentum: state.weights },
-        tensors: { queue: negatives },
-        user: { momentumStep: key.step, queuePointer: queue.pointer },
-      };
+      return { weights: { momentum: state.weights }, tensors: { queue: negatives }, user };
     },
     setState(checkpoint) {
       const user = checkpoint.user as { momentumStep: number; queuePointer: number };
       key.setState({ step: user.momentumStep, weights: checkpoint.weights['momentum']!.map((w) => w.tensor) });
-      queue.setState({ queue: checkpoint.tensors['queue'] as tf.Tensor2D, pointer: user.queuePointer });
+      queue?.setState({ queue: checkpoint.tensors['queue'] as tf.Tensor2D, pointer: user.queuePointer });
     },
     dispose() {
       pending?.dispose();
       tf.dispose(saved);
       key.dispose();
-      queue.dispose();
+      queue?.dispose();
     },
   };
 }
