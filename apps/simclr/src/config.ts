@@ -54,12 +54,12 @@ export const paperCifar10: Preset = {
 export const cpuFashionMnist: Preset = {
   seed: 0,
   backend: 'auto',
-  data: { dataset: 'fashion-mnist', trainLimit: 20_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
+  data: { dataset: 'fashion-mnist', trainLimit: 15_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
   augment: { preset: 'fashion-mnist-cpu', views: 2 },
   model: { backbone: 'conv-net', convChannels: [32, 64, 128], head: 'simclr' },
   optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 },
   schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 0 },
-  train: { epochs: 8, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
+  train: { epochs: 6, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
   eval: { knnEvery: 2, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
   method: { temperature: 0.2, reduction: 'mean' },
 };
@@ -83,6 +83,6 @@ export const SIMCLR_PRESETS = {
 export const SIMCLR_PRESET_DESCRIPTIONS: Record<keyof typeof SIMCLR_PRESETS, string> = {
   'paper-imagenet': 'ResNet-50, LARS 0.3xB/256, batch 4096, 100 epochs, tau 0.1 (GPU; ImageNet folder)',
   'paper-cifar10': 'ResNet-18 CIFAR stem, LARS 1.0, batch 512, 1000 epochs, tau 0.5 (GPU; CIFAR-10 binary)',
-  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, 8 epochs of 20k images (~10 min on CPU)',
+  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, 6 epochs of 15k images (~10 min on CPU)',
   smoke: 'seconds; used by tests',
 };
