@@ -32,7 +32,7 @@ export interface ConvSpec {
 }
 
 function kernelInitializer(ctx: BuildContext, init: KernelInit, fanIn: number, spec: { kernelSize: number; filters: number }): LayerInitializer {
-  // tfjs treats a falsy seed as "unseeded" (Math.random): never pass 0.
+  // tfjs treats a falsy seed as "unseeded" (its global generator): never pass 0.
   const seed = ctx.rng.seed() || 1;
   if (init === 'kaiming-fan-out') return kaimingNormalFanOut(spec.kernelSize, spec.filters, seed);
   if (init === 'torch-default') return torchLinearDefault(fanIn, seed);

@@ -1,29 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { ContrastiveError } from '@contrastive/core';
 import {
   checkGradients,
+  codeOf,
   describeBackends,
   expectClose,
   expectNoLeak,
+  type Matrix,
   randomMatrix,
   roundToFloat32,
   toTensor2d,
-  type Matrix,
 } from '@contrastive/test-utils';
 import { asMatrix } from '@contrastive/test-utils/reference/dystress';
 import { cctQueueTermsReference } from '@contrastive/test-utils/reference/cct';
 import { CCT_QUEUE_DEFAULTS, cctQueueLoss, cctQueueTerms, type CctQueueOptions } from './index';
-
-function codeOf(fn: () => unknown): [string, string | undefined] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ContrastiveError) return [error.code, error.argument];
-    throw error;
-  }
-  throw new Error('expected a ContrastiveError');
-}
 
 function value(t: tf.Scalar): number {
   expect(t.shape).toEqual([]);

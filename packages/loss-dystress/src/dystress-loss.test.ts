@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { ContrastiveError } from '@contrastive/core';
 import {
   checkGradients,
+  codeOf,
   describeBackends,
   expectClose,
   expectNoLeak,
@@ -24,16 +24,6 @@ const LOSSES: [string, Loss, typeof dystressLossReference, number][] = [
   ['dystressLoss', dystressLoss, dystressLossReference, 1],
   ['dystressDclLoss', dystressDclLoss, dystressDclLossReference, 2],
 ];
-
-function codeOf(fn: () => unknown): [string, string | undefined] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ContrastiveError) return [error.code, error.argument];
-    throw error;
-  }
-  throw new Error('expected a ContrastiveError');
-}
 
 function refOptions(o: DystressLossOptions) {
   const r = { ...DYSTRESS_LOSS_DEFAULTS, ...o };

@@ -1,19 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { ContrastiveError } from '@contrastive/core';
-import { checkGradients, describeBackends, expectClose, expectNoLeak } from '@contrastive/test-utils';
+import {
+  checkGradients,
+  codeOf,
+  describeBackends,
+  expectClose,
+  expectNoLeak,
+} from '@contrastive/test-utils';
 import { dystressTemperatureReference } from '@contrastive/test-utils/reference/dystress';
 import { DYSTRESS_TEMPERATURE_DEFAULTS, dystressTemperature } from './index';
-
-function codeOf(fn: () => unknown): [string, string | undefined] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ContrastiveError) return [error.code, error.argument];
-    throw error;
-  }
-  throw new Error('expected a ContrastiveError');
-}
 
 describeBackends(['cpu', 'wasm'], () => {
   describe('dystressTemperature', () => {

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { ContrastiveError, createRng } from '@contrastive/core';
+import { createRng } from '@contrastive/core';
 import {
   checkGradients,
+  codeOf,
   describeBackends,
   expectClose,
   expectNoLeak,
@@ -13,16 +14,6 @@ import {
 import { asMatrix, SPEC8_INPUTS } from '@contrastive/test-utils/reference/dystress';
 import { eqcoLossReference, simoLossReference } from '@contrastive/test-utils/reference/eqco';
 import { EQCO_LOSS_DEFAULTS, eqcoLoss, SIMO_LOSS_DEFAULTS, simoLoss } from './index';
-
-function codeOf(fn: () => unknown): [string, string | undefined] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ContrastiveError) return [error.code, error.argument];
-    throw error;
-  }
-  throw new Error('expected a ContrastiveError');
-}
 
 function value(t: tf.Scalar): number {
   expect(t.shape).toEqual([]);

@@ -103,7 +103,7 @@ export function createFeatureQueue(options: FeatureQueueOptions): FeatureQueue {
   const normalize = options.normalize ?? FEATURE_QUEUE_DEFAULTS.normalize;
   if (typeof normalize !== 'boolean') throw argumentError('INVALID_ARGUMENT', fn, 'normalize', 'a boolean', String(normalize));
 
-  // tfjs treats a falsy seed as "unseeded" (Math.random), so derive a non-zero one.
+  // tfjs treats a falsy seed as "unseeded" (its global generator), so derive a non-zero one.
   const tfSeed = createRng(seed).seed() || 1;
   const storage: Variable = tf.tidy(() => tf.variable(l2Normalize(tf.randomNormal([size, dim], 0, 1, 'float32', tfSeed)), false));
   let pointer = 0;

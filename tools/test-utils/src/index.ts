@@ -8,3 +8,4 @@ export type { Matrix } from './random';
 export { concatRows, dot, logSumExp, matMulTransposed, mean, normalizeRows } from './f64';
 export { describeBackends, useBackend } from './backends';
 export type { TestBackend } from './backends';
+export { codeOf } from './errors';
