@@ -76,7 +76,7 @@ export const paperCifar10Demo: Preset = {
   method: { temperature: 0.1, queueSize: 4096, momentum: 0.99, shuffleKeys: true }, // spec §1(b)-(c)
 };
 
-/** MoCo v2 recipe on a small ConvNet and the embedded Fashion-MNIST, about 10 minutes on a 2-core CPU (wasm). */
+/** MoCo v2 recipe on a small ConvNet and the embedded Fashion-MNIST, for a CPU (wasm); see the README for measured runs. */
 export const cpuFashionMnist: Preset = {
   seed: 0,
   backend: 'auto',

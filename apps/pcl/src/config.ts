@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { appConfigSchema } from '@contrastive/app-kit';
-import { momentumMethodFields } from '@contrastive/app-moco';
+import { MOCO_PRESETS, momentumMethodFields } from '@contrastive/app-moco';
 
 /** The E-step and ProtoNCE settings (spec §2(a)-(b)), shared with PAUC. */
 export const pclMethodFields = {
@@ -84,20 +84,9 @@ export const paperImagenetV1: Preset = {
  * of 20k images (Fashion-MNIST has 10 classes).
  */
 export const cpuFashionMnist: Preset = {
-  seed: 0,
-  backend: 'auto',
-  data: { dataset: 'fashion-mnist', trainLimit: 20_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
-  augment: { preset: 'fashion-mnist-cpu', views: 2 },
-  model: { backbone: 'conv-net', convChannels: [32, 64, 128], head: 'moco-v2', batchNormGroups: 4 },
-  optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 },
-  schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 0 },
-  train: { epochs: 10, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
-  eval: { knnEvery: 2, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
+  ...MOCO_PRESETS['cpu-fashion-mnist'],
   method: {
-    temperature: 0.2,
-    queueSize: 4096,
-    momentum: 0.99,
-    shuffleKeys: true,
+    ...MOCO_PRESETS['cpu-fashion-mnist'].method,
     numClusters: [10, 20, 50],
     warmupEpochs: 2,
     negativePrototypes: 16_384,
