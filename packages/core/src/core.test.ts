@@ -74,6 +74,34 @@ describe('l2Normalize', () => {
       [{ values: [0.5, -1.2, 2.0], shape: [3] }],
     );
   });
+  it('has the gradient of each row (and column) over its own norm', () => {
+    const weights = [1, -2, 0.5, 3, 0.25, -1];
+    const reference = (axis: 0 | 1) => (x: Float64Array) => {
+      let total = 0;
+      for (let line = 0; line < (axis === 1 ? 2 : 3); line++) {
+        const at = (j: number) => (axis === 1 ? line * 3 + j : j * 3 + line);
+        const count = axis === 1 ? 3 : 2;
+        let sq = 0;
+        for (let j = 0; j < count; j++) sq += x[at(j)]! ** 2;
+        for (let j = 0; j < count; j++) total += (x[at(j)]! / Math.sqrt(sq)) * weights[at(j)]!;
+      }
+      return total;
+    };
+    for (const axis of [0, 1] as const) {
+      checkGradients(
+        (x) => tf.sum(tf.mul(l2Normalize(x, axis), tf.tensor2d(weights, [2, 3]))),
+        reference(axis),
+        [{ values: [0.5, -1.2, 2.0, 0.3, 0.9, -0.7], shape: [2, 3] }],
+      );
+    }
+  });
+  it('scales by the floor, with a constant factor, below epsilon', () => {
+    // |x|^2 = 1e-14 < 1e-12: y = x * 1e6 exactly, so dy/dx = 1e6 * I.
+    const x = tf.tensor1d([1e-7, 0]);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(l2Normalize(v), tf.tensor1d([1, 2]))))(x);
+    expectClose(g, [1e6, 2e6], { rtol: 1e-5 });
+    tf.dispose([x, g]);
+  });
 });
 
 describe('stopGradient', () => {

@@ -6,15 +6,43 @@ import { assertNonNegative } from './checks';
 export const L2_NORMALIZE_EPSILON = 1e-12;
 
 /**
+ * y = x * r with r = rsqrt(max(sum(x^2, axis), eps)) as one custom op, so
+ * backprop is a handful of kernels instead of the chain rule through square,
+ * sum, maximum and rsqrt:
+ *
+ *   dx = r * (dy - y * sum(dy * y, axis))   where sum(x^2) > eps
+ *   dx = r * dy                             where the floor holds (r is constant there)
+ */
+function normalizeOp(axis: number, epsilon: number) {
+  return tf.customGrad((...inputs: unknown[]) => {
+    const [x, save] = inputs as [Tensor, (ts: Tensor[]) => void];
+    const squared = tf.sum(tf.square(x), axis, true);
+    const r = tf.rsqrt(tf.maximum(squared, epsilon));
+    const y = tf.mul(x, r);
+    const above = tf.cast(tf.greater(squared, epsilon), 'float32');
+    save([y, r, above]);
+    return {
+      value: y,
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [sy, sr, sa] = saved as [Tensor, Tensor, Tensor];
+        const along = tf.mul(tf.sum(tf.mul(dy, sy), axis, true), sa);
+        return tf.mul(tf.sub(dy, tf.mul(sy, along)), sr);
+      },
+    };
+  });
+}
+
+/**
  * Scales `x` to unit L2 norm along `axis`: `x / sqrt(max(sum(x^2), epsilon))`.
  *
  * Shapes: any rank; the output has the input's shape. Rows of zeros stay zero.
- * The floor keeps the gradient finite (spec §0.3).
+ * The floor keeps the gradient finite (spec §0.3). Float32 inputs get the
+ * closed-form gradient above; other dtypes are computed without one.
  */
 export function l2Normalize<T extends Tensor>(x: T, axis = -1, epsilon = L2_NORMALIZE_EPSILON): T {
   assertNonNegative('l2Normalize', 'epsilon', epsilon);
-  return tf.tidy(() => {
-    const squared = tf.sum(tf.square(x), axis, true);
-    return tf.mul(x, tf.rsqrt(tf.maximum(squared, epsilon))) as T;
-  });
+  if (x.dtype !== 'float32') {
+    return tf.tidy(() => tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), axis, true), epsilon)))) as T;
+  }
+  return normalizeOp(axis, epsilon)(x) as T;
 }

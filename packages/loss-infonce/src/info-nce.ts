@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { assertSameShape, l2Normalize, stopGradient } from '@contrastive/core';
+import { assertSameShape, l2Normalize, similarity, similarityToConstant, stopGradient } from '@contrastive/core';
 import { logSumExpWithFirst } from './log-sum-exp';
 import { checkBoolean, checkEmbeddings, checkSameDim, checkTemperature } from './validate';
 
@@ -72,13 +72,13 @@ export function infoNceRows(
 ): Tensor1D {
   let q: Tensor2D = o.normalize ? l2Normalize(query) : query;
   let k = o.normalize ? l2Normalize(key) : key;
-  let n = o.normalize ? l2Normalize(negatives) : negatives;
+  const n = o.normalize ? l2Normalize(negatives) : negatives;
   if (o.stopGradientKey) k = stopGradient(k);
-  if (o.stopGradientNegatives) n = stopGradient(n);
   // Scale the [B, d] query once instead of the [B, K] logits.
   q = tf.mul(q, 1 / o.temperature) as Tensor2D;
   const positive = tf.sum(tf.mul(q, k), 1) as Tensor1D;
-  const negativeLogits = tf.matMul(q, n, false, true) as Tensor2D;
+  // Detached negatives: the product's gradient goes to the query only.
+  const negativeLogits = (o.stopGradientNegatives ? similarityToConstant(q, n) : similarity(q, n)) as Tensor2D;
   return tf.sub(logSumExpWithFirst(positive, negativeLogits), positive);
 }
 

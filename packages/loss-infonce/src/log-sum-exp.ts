@@ -1,34 +1,31 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { stopGradient } from '@contrastive/core';
+import { logSumExpLastAxis } from '@contrastive/core';
 
 /**
- * Row-wise log(sum(exp(x))) of a matrix, stable (spec §0.3): the row maximum
- * is subtracted first and held under stop-gradient, since its exact
- * gradient cancels; the result's gradient is the row softmax.
+ * Row-wise log(sum(exp(x))) of a matrix, stable (spec §0.3): core's
+ * softmax-based log-sum-exp, whose gradient is the row softmax saved from
+ * the forward pass (no max or exp is taped).
  *
  * Shapes: x [n, m] -> [n].
  */
 export function logSumExpRows(x: Tensor2D): Tensor1D {
-  return tf.tidy(() => {
-    const m = stopGradient(tf.max(x, 1, true));
-    const s = tf.sum(tf.exp(tf.sub(x, m)), 1);
-    return tf.add(tf.log(s), tf.reshape(m, [-1])) as Tensor1D;
-  });
+  return tf.tidy(() => tf.reshape(logSumExpLastAxis(x), [x.shape[0]]) as Tensor1D);
 }
 
 /**
  * Row-wise log(exp(first_i) + sum_j exp(rest_ij)): the log-denominator of
  * logits [first | rest] without concatenating them into one [n, 1 + m]
- * matrix (a copy of the whole negative block).
+ * matrix (a copy of the whole negative block). The two parts are joined by
+ * logaddexp(a, b) = max(a, b) + log1p(exp(-|a - b|)) on [n] vectors.
  *
  * Shapes: first [n], rest [n, m] -> [n].
  */
 export function logSumExpWithFirst(first: Tensor1D, rest: Tensor2D): Tensor1D {
   return tf.tidy(() => {
-    const m = stopGradient(tf.maximum(tf.max(rest, 1), first));
-    const restSum = tf.sum(tf.exp(tf.sub(rest, tf.expandDims(m, 1))), 1);
-    return tf.add(tf.log(tf.add(tf.exp(tf.sub(first, m)), restSum)), m) as Tensor1D;
+    const others = logSumExpRows(rest);
+    const gap = tf.neg(tf.abs(tf.sub(first, others)));
+    return tf.add(tf.maximum(first, others), tf.log1p(tf.exp(gap))) as Tensor1D;
   });
 }
 

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { assertOneOf, l2Normalize } from '@contrastive/core';
-import { logSumExpRows, maskLogits } from './log-sum-exp';
+import { assertOneOf } from '@contrastive/core';
+import { maskLogits } from './log-sum-exp';
+import { stackViews, viewPairContrast } from './view-pair-contrast';
 import { viewPairLabels, viewPairMask } from './masks';
 import { checkBoolean, checkTemperature, checkViews } from './validate';
 
@@ -48,25 +49,11 @@ function resolve(fn: string, z1: Tensor2D, z2: Tensor2D, options: NtXentOptions)
   return o;
 }
 
-/**
- * The 2B x 2B similarity logits of [u1; u2] / tau with the diagonal masked,
- * and the positive logits u1_b . u2_b / tau [B]. Caller runs it in a tidy.
- */
-export function viewPairLogits(
-  z1: Tensor2D,
-  z2: Tensor2D,
-  temperature: number,
-  normalize: boolean,
-  maskPositives = false,
-): { logits: Tensor2D; positive: Tensor1D } {
-  const u1 = normalize ? l2Normalize(z1) : z1;
-  const u2 = normalize ? l2Normalize(z2) : z2;
-  const u = tf.concat([u1, u2], 0);
-  const scaled = tf.mul(u, 1 / temperature);
-  const mask = viewPairMask(z1.shape[0], maskPositives);
-  const logits = maskLogits(tf.matMul(scaled, u, false, true), mask);
-  const positive = tf.mul(tf.sum(tf.mul(u1, u2), 1), 1 / temperature) as Tensor1D;
-  return { logits, positive };
+/** The 2B x 2B similarity logits of [u1; u2] / tau with the diagonal masked (inside a tidy). */
+function viewPairLogits(z1: Tensor2D, z2: Tensor2D, temperature: number, normalize: boolean): Tensor2D {
+  const u = stackViews(z1, z2, normalize);
+  const mask = viewPairMask(z1.shape[0], false);
+  return maskLogits(tf.matMul(tf.mul(u, 1 / temperature), u, false, true) as Tensor2D, mask);
 }
 
 /**
@@ -88,7 +75,7 @@ export function ntXentLogits(
   const o = resolve('ntXentLogits', z1, z2, options);
   const batch = z1.shape[0];
   return tf.tidy(() => {
-    const { logits } = viewPairLogits(z1, z2, o.temperature, o.normalize);
+    const logits = viewPairLogits(z1, z2, o.temperature, o.normalize);
     return { logits, labels: tf.tensor1d(viewPairLabels(batch), 'int32') };
   });
 }
@@ -109,10 +96,7 @@ export function ntXentLogits(
 export function ntXentLoss(z1: Tensor2D, z2: Tensor2D, options: NtXentOptions = {}): Scalar {
   const o = resolve('ntXentLoss', z1, z2, options);
   return tf.tidy(() => {
-    const { logits, positive } = viewPairLogits(z1, z2, o.temperature, o.normalize);
-    // Anchors b and b + B share the positive logit s_b / tau, so the mean of
-    // the 2B numerators is the mean of the B positives.
-    const loss = tf.sub(tf.mean(logSumExpRows(logits)), tf.mean(positive));
+    const loss = viewPairContrast(stackViews(z1, z2, o.normalize), o.temperature, false);
     return (o.reduction === 'simclr-code' ? tf.mul(loss, 2) : loss) as Scalar;
   });
 }
