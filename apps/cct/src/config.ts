@@ -118,7 +118,7 @@ export const paperImagenet: Preset = {
 export const cpuFashionMnist: Preset = {
   seed: 0,
   backend: 'auto',
-  data: { dataset: 'fashion-mnist', trainLimit: 3_840, evalTrainLimit: 5_000, evalTestLimit: 1_000 },
+  data: { dataset: 'fashion-mnist', trainLimit: 11_520, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
   augment: { preset: 'fashion-mnist-cpu', views: 3 },
   model: { backbone: 'conv-net', convChannels: [32, 64, 128], head: 'cacr' },
   optimizer: { name: 'sgd', lr: 0.12, lrScaling: 'linear', momentum: 0.9, weightDecay: 1e-4 },

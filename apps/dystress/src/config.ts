@@ -82,12 +82,12 @@ export const paperImagenet100: Preset = { ...paperImagenet };
 export const cpuFashionMnist: Preset = {
   seed: 0,
   backend: 'auto',
-  data: { dataset: 'fashion-mnist', trainLimit: 6_400, evalTrainLimit: 5_000, evalTestLimit: 1_000 },
+  data: { dataset: 'fashion-mnist', trainLimit: 15_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
   augment: { preset: 'fashion-mnist-cpu', views: 2 },
   model: { backbone: 'conv-net', convChannels: [32, 64, 128], head: 'dystress' },
   optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 },
   schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 0 },
-  train: { epochs: 4, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
+  train: { epochs: 6, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
   eval: { knnEvery: 2, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
   method: { loss: 'ntxent', tauMin: 0.07, tauMax: 0.2 },
 };

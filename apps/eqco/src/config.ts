@@ -90,12 +90,12 @@ export const paperMocoEqcoImagenet: Preset = {
 export const cpuFashionMnist: Preset = {
   seed: 0,
   backend: 'auto',
-  data: { dataset: 'fashion-mnist', trainLimit: 12_800, evalTrainLimit: 5_000, evalTestLimit: 1_000 },
+  data: { dataset: 'fashion-mnist', trainLimit: 20_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
   augment: { preset: 'fashion-mnist-cpu', views: 2 },
   model: { backbone: 'conv-net', convChannels: [32, 64, 128], head: 'simo', batchNormGroups: 4 },
   optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 },
   schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 0 },
-  train: { epochs: 4, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
+  train: { epochs: 8, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
   eval: { knnEvery: 2, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
   method: { variant: 'simo', temperature: 0.2, alpha: 256, numNegatives: 256, momentum: 0.99, shuffleBn: true },
 };

@@ -85,7 +85,7 @@ export const cpuFashionMnist: Preset = {
   model: { backbone: 'conv-net', convChannels: [32, 64, 128], head: 'moco-v2', batchNormGroups: 4 },
   optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 },
   schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 0 },
-  train: { epochs: 10, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
+  train: { epochs: 8, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
   eval: { knnEvery: 2, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
   method: { temperature: 0.2, queueSize: 4096, momentum: 0.99, shuffleKeys: true },
 };
