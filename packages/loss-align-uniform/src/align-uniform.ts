@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
 import { assertDtype, assertNonNegative, assertPositive, assertRank, assertSameShape, l2Normalize } from '@contrastive/core';
-import { alignmentPerPair, checkFlag, checkMatrix } from './alignment';
+import { alignmentMean, checkFlag, checkMatrix } from './alignment';
 import { uniformityOfRows } from './uniformity';
 
 export interface AlignUniformOptions {
@@ -50,7 +50,7 @@ export function alignUniformLoss(z1: Tensor2D, z2: Tensor2D, options: AlignUnifo
     const u1 = o.normalize ? l2Normalize(z1) : z1;
     const u2 = o.normalize ? l2Normalize(z2) : z2;
     let loss: Scalar = tf.scalar(0);
-    if (o.alignWeight > 0) loss = tf.add(loss, tf.mul(tf.mean(alignmentPerPair(u1, u2, o.alpha)), o.alignWeight));
+    if (o.alignWeight > 0) loss = tf.add(loss, tf.mul(alignmentMean(u1, u2, o.alpha), o.alignWeight));
     if (o.uniformWeight > 0) {
       const uniform = tf.add(uniformityOfRows(u1, o.t), uniformityOfRows(u2, o.t));
       loss = tf.add(loss, tf.mul(uniform, o.uniformWeight / 2));

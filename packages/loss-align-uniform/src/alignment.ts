@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import {
   argumentError,
   assertDtype,
@@ -60,6 +60,33 @@ export function alignmentPerPair(u1: Tensor2D, u2: Tensor2D, alpha: number): tf.
 }
 
 /**
+ * mean_i ||u1_i - u2_i||^2 as one custom op: forward sub, square, sum;
+ * backward dL/du1 = -dL/du2 = 2 (u1 - u2) / n (the chain rule through the
+ * per-row sum and the mean takes twice the kernels).
+ */
+function meanSquaredDistance(u1: Tensor2D, u2: Tensor2D): Scalar {
+  const n = u1.shape[0];
+  const op = tf.customGrad((...inputs: unknown[]) => {
+    const [a, b, save] = inputs as [Tensor2D, Tensor2D, (ts: Tensor[]) => void];
+    const diff = tf.sub(a, b);
+    save([diff]);
+    return {
+      value: tf.div(tf.sum(tf.square(diff)), n) as Scalar,
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const g = tf.mul(saved[0]!, tf.mul(dy, 2 / n));
+        return [g, tf.neg(g)];
+      },
+    };
+  });
+  return op(u1, u2) as Scalar;
+}
+
+/** mean_i ||u1_i - u2_i||^alpha for already-checked inputs. Caller runs it in a tidy. */
+export function alignmentMean(u1: Tensor2D, u2: Tensor2D, alpha: number): Scalar {
+  return alpha === 2 ? meanSquaredDistance(u1, u2) : (tf.mean(alignmentPerPair(u1, u2, alpha)) as Scalar);
+}
+
+/**
  * Alignment loss (Wang & Isola, ICML 2020, arXiv 2005.10242; spec §7.1):
  *
  *   L_align = mean_i || u(z1_i) - u(z2_i) ||_2^alpha
@@ -81,6 +108,6 @@ export function alignmentLoss(z1: Tensor2D, z2: Tensor2D, options: AlignmentOpti
   return tf.tidy(() => {
     const u1 = o.normalize ? l2Normalize(z1) : z1;
     const u2 = o.normalize ? l2Normalize(z2) : z2;
-    return tf.mean(alignmentPerPair(u1, u2, o.alpha)) as Scalar;
+    return alignmentMean(u1, u2, o.alpha);
   });
 }

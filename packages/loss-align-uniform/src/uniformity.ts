@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { assertPositive, l2Normalize } from '@contrastive/core';
-import { logSumExpRows, maskLogits } from '@contrastive/loss-infonce';
 import { checkFlag, checkMatrix } from './alignment';
 
 export interface UniformityOptions {
@@ -23,27 +22,58 @@ export const UNIFORMITY_DEFAULTS: Readonly<Required<UniformityOptions>> = Object
   normalize: true,
 });
 
-/** Boolean identity mask [n, n], built on the JS side. */
-function diagonalMask(n: number): Tensor2D {
-  const values = new Uint8Array(n * n);
+/** Amount by which the masked diagonal sits below every pair's logit (spec §0.3: finite, no -Infinity). */
+const DIAGONAL_MARGIN = 1e4;
+
+/** Identity [n, n] float32, built on the JS side. */
+function identity(n: number): Tensor2D {
+  const values = new Float32Array(n * n);
   for (let i = 0; i < n; i++) values[i * n + i] = 1;
-  return tf.tensor2d(values, [n, n], 'bool');
+  return tf.tensor2d(values, [n, n]);
 }
 
 /**
- * log mean_{i != j} exp(-t ||x_i - x_j||^2) for already-checked rows. Caller runs it in a tidy.
- * Squared distances come from one matmul: |x_i|^2 + |x_j|^2 - 2 x_i.x_j, floored at 0.
+ * log mean_{i != j} exp(-t ||x_i - x_j||^2) for already-checked rows, as one
+ * custom op. Caller runs it in a tidy.
+ *
+ * Forward: squared distances from one Gram matMul, D = relu(s_i + s_j - 2 x_i.x_j);
+ * the diagonal is lowered by 4t max_i s_i + 1e4 (below every pair, since
+ * D_ij <= 4 max s), W = softmax of all n^2 logits -t D (one fused kernel),
+ * and the value is lse - log(n(n-1)) with lse = max - log(max W). The
+ * off-diagonal set holds each unordered pair twice, so its mean equals the
+ * mean over i < j (spec §7.1).
+ *
+ * Backward, from dU/dD_ij = -t W_ij and dD_ij/dx_i = 2 (x_i - x_j):
+ *
+ *   dU/dx = 2t (V x - rowsum(V) * x),   V = W + W^T
+ *
+ * one [n, n] x [n, d] matMul, where the chain rule through the distance
+ * matrix, mask and log-sum-exp takes a few dozen kernels.
  */
 export function uniformityOfRows(x: Tensor2D, t: number): Scalar {
   const n = x.shape[0];
-  const sq = tf.sum(tf.square(x), 1, true);
-  const gram = tf.matMul(x, x, false, true);
-  const distances = tf.relu(tf.sub(tf.add(sq, tf.transpose(sq)), tf.mul(gram, 2)));
-  const logits = maskLogits(tf.mul(distances, -t) as Tensor2D, diagonalMask(n));
-  // The off-diagonal set holds each unordered pair twice, so its mean equals
-  // the mean over i < j (spec §7.1): log-sum-exp over all entries - log(n(n-1)).
-  const total = logSumExpRows(tf.reshape(logits, [1, n * n]) as Tensor2D);
-  return tf.sub(tf.reshape(total, []), Math.log(n * (n - 1))) as Scalar;
+  const op = tf.customGrad((...inputs: unknown[]) => {
+    const [rows, save] = inputs as [Tensor2D, (ts: Tensor[]) => void];
+    const sq = tf.sum(tf.square(rows), 1, true);
+    const gram = tf.matMul(rows, tf.transpose(rows));
+    const distances = tf.relu(tf.sub(tf.add(sq, tf.reshape(sq, [1, n])), tf.mul(gram, 2)));
+    const depth = tf.add(tf.mul(tf.max(sq), 4 * t), DIAGONAL_MARGIN);
+    const logits = tf.reshape(tf.sub(tf.mul(distances, -t), tf.mul(identity(n), depth)), [1, n * n]);
+    const w = tf.softmax(logits);
+    const lse = tf.sub(tf.max(logits), tf.log(tf.max(w)));
+    save([w, rows]);
+    return {
+      value: tf.sub(lse, Math.log(n * (n - 1))) as Scalar,
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [sw, sx] = saved as [Tensor, Tensor2D];
+        const square = tf.reshape(sw, [n, n]);
+        const v = tf.add(square, tf.transpose(square));
+        const pulled = tf.sub(tf.matMul(v, sx), tf.mul(tf.sum(v, 1, true), sx));
+        return tf.mul(pulled, tf.mul(dy, 2 * t));
+      },
+    };
+  });
+  return op(x) as Scalar;
 }
 
 /**

@@ -9,11 +9,10 @@ import {
   assertRank,
   createRng,
   l2Normalize,
-  stopGradient,
   type Rng,
 } from '@contrastive/core';
-import { logSumExpRows } from '@contrastive/loss-infonce';
 import { prototypeColumns } from './columns';
+import { prototypeCrossEntropy } from './prototype-cross-entropy';
 
 /**
  * One clustering of the data set, restricted to the current batch (PCL E-step
@@ -108,7 +107,8 @@ export function resolvePrototypeOptions(fn: string, options: PrototypeNceOptions
 }
 
 /**
- * The prototype term for checked inputs and a normalised query. Caller runs it in a tidy.
+ * The prototype term for checked inputs and a normalised query: columns and
+ * targets sampled on the JS side, then {@link prototypeCrossEntropy}. Caller runs it in a tidy.
  */
 export function prototypeTerm(
   fn: string,
@@ -117,12 +117,7 @@ export function prototypeTerm(
   o: { negativePrototypes: number; dedupePrototypes: boolean; rng: Rng },
 ): Scalar {
   const { columns, targets } = prototypeColumns(fn, c.assignment, c.prototypes.shape[0], o.negativePrototypes, o.dedupePrototypes, o.rng);
-  const ids = tf.tensor1d(columns, 'int32');
-  // Column j is c_j / phi_j: the temperature belongs to the column's prototype (spec §2(e)5).
-  const scaled = stopGradient(tf.div(tf.gather(c.prototypes, ids), tf.expandDims(tf.gather(c.concentration, ids), 1))) as Tensor2D;
-  const logits = tf.matMul(v, scaled, false, true) as Tensor2D;
-  const positive = tf.sum(tf.mul(v, tf.gather(scaled, tf.tensor1d(targets, 'int32'))), 1);
-  return tf.mean(tf.sub(logSumExpRows(logits), positive)) as Scalar;
+  return prototypeCrossEntropy(v, c.prototypes, c.concentration, columns, targets);
 }
 
 /**
