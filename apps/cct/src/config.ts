@@ -160,7 +160,7 @@ export const CCT_PRESET_DESCRIPTIONS: Record<keyof typeof CCT_PRESETS, string> =
   'paper-cifar100': 'as paper-cifar10 with t- 2.0 (GPU; CIFAR-100 binary)',
   'paper-stl10': 'SmallAlexNet at 64 px, train+unlabeled, t- 2.0, beta 1.0 (GPU; STL-10 binary)',
   'paper-imagenet': 'MoCo-v2-style: ResNet-50, 5 crops of aug+, queue 65536, m 0.999, lr 0.03 cosine, 200 epochs (GPU; ImageNet folder)',
-  'cpu-fashion-mnist': 'ConvNet, 3 views, in-batch small-scale form, 4 epochs of 3.8k Fashion-MNIST images (CPU)',
+  'cpu-fashion-mnist': 'ConvNet, 3 views, in-batch small-scale form, 4 epochs of 11.5k Fashion-MNIST images (~10 min on CPU)',
   smoke: 'seconds; small-scale form; used by tests',
   'smoke-queue': 'seconds; queue form with a momentum encoder; used by tests',
 };

@@ -119,7 +119,7 @@ export const DYSTRESS_PRESET_DESCRIPTIONS: Record<keyof typeof DYSTRESS_PRESETS,
   'paper-cifar100': 'as paper-cifar10 on CIFAR-100 (GPU; CIFAR-100 binary)',
   'paper-imagenet': 'ResNet-50, LARS 0.075 sqrt(B), wd 1e-6, batch 256, 100 epochs, tau 0.1-0.2, kNN k=20 (GPU; ImageNet folder)',
   'paper-imagenet100': 'as paper-imagenet; pass --set data.classList=<100-class file> (GPU; ImageNet folder)',
-  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, 4 epochs of 6.4k images (CPU)',
+  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, 6 epochs of 15k images (~10 min on CPU)',
   smoke: 'seconds; used by tests',
   'smoke-dcl': 'seconds; the TSDCL loss; used by tests',
 };

@@ -128,7 +128,7 @@ export const EQCO_PRESETS = {
 export const EQCO_PRESET_DESCRIPTIONS: Record<keyof typeof EQCO_PRESETS, string> = {
   'paper-simo-imagenet': 'SiMo: ResNet-50, batch 256, K 256, alpha 256, tau 0.2, m 0.999, SGD 0.03, 200 epochs (GPU; ImageNet folder)',
   'paper-moco-eqco-imagenet': 'MoCo v2 + EqCo: ResNet-50, queue K 256, alpha 65536, tau 0.2, m 0.999, SGD 0.03 cosine, 200 epochs (GPU; ImageNet folder)',
-  'cpu-fashion-mnist': 'SiMo with a ConvNet on embedded Fashion-MNIST, 4 epochs of 12.8k images (CPU)',
+  'cpu-fashion-mnist': 'SiMo with a ConvNet on embedded Fashion-MNIST, 8 epochs of 20k images (~10 min on CPU)',
   smoke: 'seconds; SiMo; used by tests',
   'smoke-moco-eqco': 'seconds; MoCo v2 + EqCo with a queue; used by tests',
 };
