@@ -3,7 +3,7 @@ import type { Scalar } from '@tensorflow/tfjs-core';
 import { l2Normalize } from '@contrastive/core';
 import { protoNceLoss } from '@contrastive/loss-protonce';
 import { checkTermInputs, resolveTermOptions, resolveWeights, type PaucInputs, type PaucOptions } from './options';
-import { alignmentOf, correlationOf, uniformityOf } from './terms';
+import { alignmentOf, correlationOf, levelTermsOf, uniformityOf } from './terms';
 
 /** ProtoNCE and the three unweighted PAUC terms of one step. */
 export interface PaucTerms {
@@ -57,10 +57,10 @@ export function paucLoss(inputs: PaucInputs, options: PaucOptions = {}): Scalar 
     if (inputs.clusterings.length === 0) return loss;
     const v1 = o.normalize ? l2Normalize(inputs.query) : inputs.query;
     if (w.alignment > 0) loss = tf.add(loss, tf.mul(alignmentOf(v1, inputs.clusterings), w.alignment));
-    if (w.uniformity > 0) loss = tf.add(loss, tf.mul(uniformityOf(v1, inputs.clusterings, o.uniformityT), w.uniformity));
-    if (w.correlation > 0) {
-      const v2 = o.normalize ? l2Normalize(inputs.query2!) : inputs.query2!;
-      loss = tf.add(loss, tf.mul(correlationOf(v1, v2, inputs.clusterings, fn), w.correlation));
+    if (w.uniformity > 0 || w.correlation > 0) {
+      const v2 = w.correlation === 0 ? undefined : o.normalize ? l2Normalize(inputs.query2!) : inputs.query2!;
+      const weights = { uniformity: w.uniformity, correlation: w.correlation, t: o.uniformityT };
+      loss = tf.add(loss, levelTermsOf(v1, v2, inputs.clusterings, weights, fn));
     }
     return loss;
   });

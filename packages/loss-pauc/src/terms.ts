@@ -1,24 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { l2Normalize, stopGradient } from '@contrastive/core';
-import { alignmentLoss, uniformityLoss } from '@contrastive/loss-align-uniform';
-import { logSumExpRows } from '@contrastive/loss-infonce';
+import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
+import { l2Normalize } from '@contrastive/core';
+import { alignmentLoss } from '@contrastive/loss-align-uniform';
 import type { Clustering } from '@contrastive/loss-protonce';
-import {
-  batchPrototypeIds,
-  checkTermInputs,
-  PAUC_CORRELATION_EPSILON,
-  resolveTermOptions,
-  type PaucInputs,
-  type PaucTermOptions,
-} from './options';
+import { constantRows } from './constant';
+import { batchPrototypeIds, checkTermInputs, resolveTermOptions, type PaucInputs, type PaucTermOptions } from './options';
+import { prototypeLevelTerms, type LevelWeights } from './prototype-level';
 
 type TermInputs = Pick<PaucInputs, 'query' | 'query2' | 'clusterings'>;
-
-/** C / phi row-wise, under stop-gradient: the prototype-level logit weights of §3(c). */
-function scaledPrototypes(c: Clustering): Tensor2D {
-  return stopGradient(tf.div(c.prototypes, tf.expandDims(c.concentration, 1))) as Tensor2D;
-}
 
 /** Mean of per-clustering scalars (0 without clusterings). */
 function meanOver(clusterings: readonly Clustering[], term: (c: Clustering) => Scalar): Scalar {
@@ -28,53 +17,27 @@ function meanOver(clusterings: readonly Clustering[], term: (c: Clustering) => S
 
 /** Per clustering: mean_i ||v_i - sg(c_{s(i)})||^2. Caller runs it in a tidy. */
 export function alignmentOf(v: Tensor2D, clusterings: readonly Clustering[]): Scalar {
-  return meanOver(clusterings, (c) => {
-    const assigned = stopGradient(tf.gather(c.prototypes, tf.tensor1d(c.assignment, 'int32'))) as Tensor2D;
-    return alignmentLoss(v, assigned, { alpha: 2, normalize: false });
-  });
+  return meanOver(clusterings, (c) => alignmentLoss(v, constantRows(c.prototypes, c.assignment), { alpha: 2, normalize: false }));
 }
 
 /** Per clustering: Wang-Isola uniformity (t) of p_i = softmax(v_i C^T / phi). */
 export function uniformityOf(v: Tensor2D, clusterings: readonly Clustering[], t: number): Scalar {
-  return meanOver(clusterings, (c) => {
-    const p = tf.softmax(tf.matMul(v, scaledPrototypes(c), false, true)) as Tensor2D;
-    return uniformityLoss(p, { t, normalize: false });
-  });
-}
-
-/**
- * p restricted to the columns `ids`: exp(a[:, ids] - logsumexp(a)), where a =
- * v C^T / phi over all k prototypes. Only constants are gathered, so the
- * gradient path has no gather.
- */
-function assignmentColumns(v: Tensor2D, scaled: Tensor2D, ids: Tensor1D): Tensor2D {
-  const lse = logSumExpRows(tf.matMul(v, scaled, false, true) as Tensor2D);
-  const selected = tf.matMul(v, tf.gather(scaled, ids), false, true);
-  return tf.exp(tf.sub(selected, tf.expandDims(lse, 1))) as Tensor2D;
-}
-
-/** Columns standardised over the batch: (x - mean) / sqrt(var + eps), biased variance. */
-function standardize(x: Tensor2D): Tensor2D {
-  const { mean, variance } = tf.moments(x, 0, true);
-  return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, PAUC_CORRELATION_EPSILON))) as Tensor2D;
+  const none = new Int32Array(0);
+  return meanOver(clusterings, (c) => prototypeLevelTerms(v, undefined, c, none, { uniformity: 1, correlation: 0, t }));
 }
 
 /** Per clustering: Barlow-Twins loss of the two views' p restricted to the batch's prototypes. */
 export function correlationOf(v1: Tensor2D, v2: Tensor2D, clusterings: readonly Clustering[], fn: string): Scalar {
-  const batch = v1.shape[0];
-  return meanOver(clusterings, (c) => {
-    const idArray = batchPrototypeIds(fn, c);
-    const ids = tf.tensor1d(idArray, 'int32');
-    const scaled = scaledPrototypes(c);
-    const z1 = standardize(assignmentColumns(v1, scaled, ids));
-    const z2 = standardize(assignmentColumns(v2, scaled, ids));
-    const r = tf.div(tf.matMul(z1, z2, true, false), batch) as Tensor2D;
-    const columns = idArray.length;
-    const eye = tf.eye(columns);
-    const onDiagonal = tf.sum(tf.square(tf.mul(tf.sub(1, r), eye)));
-    const offDiagonal = tf.sum(tf.square(tf.mul(r, tf.sub(1, eye))));
-    return tf.add(onDiagonal, tf.mul(offDiagonal, 1 / columns)) as Scalar;
-  });
+  return meanOver(clusterings, (c) => prototypeLevelTerms(v1, v2, c, batchPrototypeIds(fn, c), { uniformity: 0, correlation: 1, t: 1 }));
+}
+
+/**
+ * lambda_u · uniformity + lambda_c · correlation averaged over the
+ * clusterings, both terms of a clustering in one op (they share p1 = softmax(v1 C^T / phi)).
+ */
+export function levelTermsOf(v1: Tensor2D, v2: Tensor2D | undefined, clusterings: readonly Clustering[], w: LevelWeights, fn: string): Scalar {
+  const none = new Int32Array(0);
+  return meanOver(clusterings, (c) => prototypeLevelTerms(v1, v2, c, w.correlation > 0 ? batchPrototypeIds(fn, c) : none, w));
 }
 
 /**
