@@ -6,8 +6,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError } from '@contrastive/core';
-import { applyAffineStage, grayAllChannels, identityStage, type AffineStage } from './color-affine';
+import { applyAffineStage, identityStage, planarGray, type AffineStage } from './color-affine';
+import { fromPlanar, toPlanar, withData, type Planar } from './planar';
 import { assertImages, perSample } from './validate';
+
+/** Runs a planar op on [N, H, W, C] images (the input itself comes back as a copy). */
+export function viaPlanar(images: Tensor4D, op: (p: Planar) => Planar): Tensor4D {
+  return tf.tidy(() => {
+    const p = toPlanar(images);
+    const out = op(p);
+    return out === p ? tf.clone(images) : fromPlanar(out);
+  });
+}
 
 type Factors = number | readonly number[];
 
@@ -22,7 +32,7 @@ function stage(
   const list = perSample(fn, 'factors', factors, n, (v) => v >= 0, 'finite factors >= 0');
   const s = identityStage(n, true);
   list.forEach((f, b) => build(f, b, s));
-  return tf.tidy(() => applyAffineStage(images, s));
+  return viaPlanar(images, (p) => applyAffineStage(p, s));
 }
 
 /** `F.adjust_brightness`: clamp(f * x). images [N, H, W, C]; f >= 0 (1 = identity). */
@@ -69,24 +79,25 @@ export function rgbToGrayscale(images: Tensor4D, options: RgbToGrayscaleOptions 
   const fn = 'rgbToGrayscale';
   assertImages(fn, images);
   const channels = options.channels ?? 1;
-  const [n, h, w, c] = images.shape;
+  const c = images.shape[3];
   if (channels !== 1 && channels !== 3) {
     throw argumentError('OUT_OF_RANGE', fn, 'channels', '1 or 3', String(channels));
   }
-  return tf.tidy(() => {
-    const gray = c === 1 ? images : (tf.slice(grayAllChannels(images), [0, 0, 0, 0], [n, h, w, 1]) as Tensor4D);
-    return (channels === 1 ? tf.clone(gray) : tf.tile(gray, [1, 1, 1, 3])) as Tensor4D;
+  if (c === 1) return tf.tile(images, [1, 1, 1, channels]);
+  return viaPlanar(images, (p) => {
+    const gray = planarGray(p);
+    return { ...withData(p, channels === 1 ? gray : tf.tile(gray, [3, 1, 1])), c: channels };
   });
 }
 
-/** Grays the flagged images (all channels get the gray value); one pass. */
-export function grayscaleSelected(images: Tensor4D, flags: readonly boolean[]): Tensor4D {
-  const s = identityStage(images.shape[0], false);
+/** Grays the flagged images of a planar batch (all channels get the gray value). */
+export function grayscaleSelectedPlanar(p: Planar, flags: readonly boolean[]): Planar {
+  const s = identityStage(p.n, false);
   flags.forEach((g, b) => {
     if (g) {
       s.scale[b] = 0;
       s.grayWeight[b] = 1;
     }
   });
-  return tf.tidy(() => applyAffineStage(images, s));
+  return applyAffineStage(p, s);
 }

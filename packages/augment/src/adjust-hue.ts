@@ -3,23 +3,18 @@
  * the colour circle, in [-0.5, 0.5]) modulo 1, convert back.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
+import { channelMax, fromPlanar, perImage, toPlanar, withData, type Planar } from './planar';
 import { assertImages, perSample } from './validate';
 
+/** A channel within this of the maximum counts as the maximum (the hue is continuous there). */
 const TIE = 1e-6;
-const m = (rows: number[][]): Tensor2D => tf.tensor2d(rows);
-/** a @ b, then + bias and relu when given: one _FusedMatMul kernel. */
-const mm = (a: Tensor, b: Tensor2D, bias?: number[], relu = false): Tensor2D =>
-  tf.fused.matMul({
-    a: a as Tensor2D,
-    b,
-    ...(bias === undefined ? {} : { bias: tf.tensor1d(bias) }),
-    ...(relu ? { activation: 'relu' as const } : {}),
-  }) as Tensor2D;
+/** Keeps 0 / chroma finite for gray pixels (where the numerator is 0 too). */
+const TINY = 1e-30;
 
 /**
- * Hue shift of RGB images in [0, 1], one factor per sample. Internal: no
- * checks, call in tidy.
+ * Hue shift of a planar RGB batch in [0, 1], one factor per sample. Internal:
+ * no checks, call in tidy.
  *
  * RGB -> HSV as torchvision's `_rgb2hsv`: v = max, chroma = max - min, and
  * the hue sector h6 = (g - b)/chroma if max is r, 2 + (b - r)/chroma if max is
@@ -28,47 +23,44 @@ const mm = (a: Tensor, b: Tensor2D, bias?: number[], relu = false): Tensor2D =>
  * v - chroma * clamp(2 - |k - 2|, 0, 1) with k = (n + h6 + 6 * factor) mod 6,
  * which gives the same (v, q, p, t) table entries sector by sector.
  *
- * Built from kernels that run fast everywhere (small matmuls with a fused
- * bias/relu, same-shape elementwise ops): max(a, b) = a + relu(b - a).
+ * Built from kernels that are fast on wasm: channel maxima as pooling (see
+ * `channelMax`), same-shape elementwise ops on `[1, N, HW]` planes, max(a, b) = a + relu(b - a), and the
+ * modulo as k - 6 floor(k / 6) (wasm's `Mod` is ~25x slower than `Floor`).
  */
-export function hueShift(x: Tensor4D, factors: readonly number[]): Tensor4D {
-  const [n, h, w] = x.shape;
-  const px = tf.reshape(x, [n * h * w, 3]);
-  // [r, g, b, relu(g - r), relu(r - g)]; r, g, b >= 0 pass the relu unchanged.
-  const s1 = mm(px, m([[1, 0, 0, -1, 1], [0, 1, 0, 1, -1], [0, 0, 1, 0, 0]]), undefined, true);
-  // m1 = max(r, g) = r + relu(g - r), n1 = min(r, g) = r - relu(r - g);
-  // [r, g, b, m1, n1, relu(b - m1), relu(n1 - b)].
-  const s2 = mm(
-    s1,
-    m([
-      [1, 0, 0, 1, 1, -1, 1],
-      [0, 1, 0, 0, 0, 0, 0],
-      [0, 0, 1, 0, 0, 1, -1],
-      [0, 0, 0, 1, 0, -1, 0],
-      [0, 0, 0, 0, -1, 0, -1],
-    ]),
-    undefined,
-    true,
-  );
-  // v = m1 + relu(b - m1), min = n1 - relu(n1 - b), chroma = v - min.
-  const maxc = mm(s2, m([[0], [0], [0], [1], [0], [1], [0]]));
-  const chroma = mm(s2, m([[0], [0], [0], [1], [-1], [1], [1]]));
-  // r - v (g - v) is 0, up to rounding, when that channel holds the maximum.
-  // A near-tie may pick either branch: the hue is continuous there.
-  const isMax = tf.step(mm(s2, m([[1, 0], [0, 1], [0, 0], [-1, -1], [0, 0], [-1, -1], [0, 0]]), [TIE, TIE]));
+export function hueShiftPlanar(p: Planar, factors: readonly number[]): Planar {
+  const [r, g, b] = [0, 1, 2].map((c) => channelMax(p, [0, 1, 2].map((i) => (i === c ? 1 : 0)))) as [Tensor, Tensor, Tensor];
+  const v = channelMax(p);
+  const minRg = tf.sub(g, tf.relu(tf.sub(g, r)));
+  const chroma = tf.sub(v, tf.sub(minRg, tf.relu(tf.sub(minRg, b))));
+  // r - v (g - v) is 0 when that channel holds the maximum.
+  const isR = tf.step(tf.add(tf.sub(r, v), TIE));
+  const isG = tf.step(tf.add(tf.sub(g, v), TIE));
   // Branch weights with torchvision's priority r, then g, then b.
-  const branch = mm(isMax, m([[1, -1, -1], [0, 1, -1]]), [0, 0, 1], true);
-  // [g - b, b - r, r - g]
-  const diffs = mm(s2, m([[0, -1, 1], [1, 0, -1], [-1, 1, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0]]));
-  const numerator = mm(tf.mul(branch, diffs), m([[1], [1], [1]]));
-  const sector = mm(branch, m([[0], [2], [4]]));
-  const h6 = tf.add(tf.div(numerator, tf.maximum(chroma, 1e-30)), sector);
-  const shifted = tf.add(tf.reshape(h6, [n, h * w, 1]), tf.tensor3d(factors.map((f) => 6 * f), [n, 1, 1]));
-  const k = tf.mod(mm(tf.reshape(shifted, [n * h * w, 1]), m([[1, 1, 1]]), [5, 3, 1]), 6);
-  const ramp = tf.clipByValue(tf.sub(2, tf.abs(tf.sub(k, 2))), 0, 1);
-  const ones = m([[1, 1, 1]]);
-  const out = tf.sub(mm(maxc, ones), tf.mul(mm(chroma, ones), ramp));
-  return tf.reshape(out, [n, h, w, 3]);
+  const wG = tf.sub(isG, tf.mul(isG, isR));
+  const wB = tf.sub(tf.sub(1, isR), wG);
+  const numerator = tf.addN([tf.mul(isR, tf.sub(g, b)), tf.mul(wG, tf.sub(b, r)), tf.mul(wB, tf.sub(r, g))]);
+  const sector = tf.add(tf.mul(wG, 2), tf.mul(wB, 4));
+  const h6 = tf.add(tf.div(numerator, tf.add(chroma, TINY)), sector);
+  const shifted = tf.add(h6, perImage(factors.map((f) => 6 * f)));
+  // k for the three channels at once, [3, N, HW] (a concat of planes is a
+  // plain copy; a [1, N, HW] + [3, 1, 1] broadcast is a slow path on wasm).
+  const k = tf.concat([5, 3, 1].map((offset) => tf.add(shifted, offset)), 0);
+  const wrapped = tf.sub(k, tf.mul(tf.floor(tf.div(k, 6)), 6));
+  const ramp = tf.clipByValue(tf.sub(2, tf.abs(tf.sub(wrapped, 2))), 0, 1);
+  return withData(p, tf.sub(v, tf.mul(chroma, ramp)));
+}
+
+/**
+ * Hue shift of the images whose `mask` entry is set (the others are returned
+ * bit for bit: out = shifted * m + x * (1 - m) with m in {0, 1}).
+ */
+export function hueShiftMasked(p: Planar, factors: readonly number[], mask: readonly boolean[]): Planar {
+  if (mask.every((m) => !m)) return p;
+  const shifted = hueShiftPlanar(p, factors);
+  if (mask.every((m) => m)) return shifted;
+  const m = mask.map((on) => (on ? 1 : 0));
+  const keep: Tensor = tf.mul(p.data, perImage(m.map((v) => 1 - v)));
+  return withData(p, tf.add(tf.mul(shifted.data, perImage(m)), keep));
 }
 
 /**
@@ -80,5 +72,5 @@ export function adjustHue(images: Tensor4D, factors: number | readonly number[])
   const fn = 'adjustHue';
   assertImages(fn, images);
   const list = perSample(fn, 'factors', factors, images.shape[0], (v) => Math.abs(v) <= 0.5, 'in [-0.5, 0.5]');
-  return tf.tidy(() => (images.shape[3] === 1 ? tf.clone(images) : hueShift(images, list)));
+  return tf.tidy(() => (images.shape[3] === 1 ? tf.clone(images) : fromPlanar(hueShiftPlanar(toPlanar(images), list))));
 }

@@ -1,12 +1,13 @@
 /**
  * The per-sample colour map behind brightness, contrast, saturation and
  * grayscale: out = clamp(f_b x + g_b gray(x) + c_b mean(gray(x_b)), 0, 1),
- * with gray(x) the luma written to every channel. Built from a shared 3x3
- * matmul and [N,1,1,1]-broadcast multiplies, which are fast on every backend
- * (a batched per-sample matmul is not). Internal; call inside `tf.tidy`.
+ * with gray(x) the luma broadcast to every channel, on the planar layout of
+ * `planar.ts` (per-image factors broadcast as [1, N, 1], the luma as
+ * [1, N, HW]: fast kernels on every backend). Internal; call inside `tf.tidy`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor3D } from '@tensorflow/tfjs-core';
+import { mixChannels, perImage, withData, type Planar } from './planar';
 
 /**
  * ITU-R 601-2 luma weights (R, G, B), as in PIL's `convert('L')` and the
@@ -36,32 +37,28 @@ export function identityStage(n: number, clamp: boolean): AffineStage {
   };
 }
 
-/** Per-image mean of the grayscale image, shape [N, 1, 1, 1]. */
-export function grayMean(x: Tensor4D): Tensor {
-  const channels = x.shape[3];
-  const meanRgb = tf.mean(x, [1, 2]); // [N, C]
-  const gray = channels === 1 ? meanRgb : tf.matMul(meanRgb, tf.tensor2d([...GRAYSCALE_WEIGHTS], [3, 1]));
-  return tf.reshape(gray, [x.shape[0], 1, 1, 1]);
+/** The luma `[1, N, HW]` of a planar batch (the batch itself for one channel). */
+export function planarGray(p: Planar): Tensor3D {
+  return p.c === 1 ? p.data : mixChannels(p, [...GRAYSCALE_WEIGHTS]);
 }
 
-/** The luma in every channel: [N, H, W, C] (the image itself for one channel). */
-export function grayAllChannels(x: Tensor4D): Tensor4D {
-  const [n, h, w, c] = x.shape;
-  if (c === 1) return x;
-  const weights = tf.tensor2d([0, 1, 2].flatMap((i) => [0, 1, 2].map(() => GRAYSCALE_WEIGHTS[i]!)), [3, 3]);
-  return tf.reshape(tf.matMul(tf.reshape(x, [n * h * w, 3]), weights), [n, h, w, c]);
-}
-
-const column = (values: Float32Array): Tensor => tf.tensor4d(values, [values.length, 1, 1, 1]);
-
-export function applyAffineStage(x: Tensor4D, stage: AffineStage): Tensor4D {
+/**
+ * out = f_b x + g_b gray(x) + c_b mean(gray(x_b)), clamped when `stage.clamp`,
+ * on a planar batch: at most one channel mix, one mean and five elementwise
+ * kernels, each skipped when its coefficients are all zero.
+ */
+export function applyAffineStage(p: Planar, stage: AffineStage): Planar {
   const { scale, grayWeight, meanCoefficients } = stage;
-  const one = x.shape[3] === 1;
+  const one = p.c === 1;
+  const x = p.data;
   // One channel: gray(x) = x, so f x + g gray(x) = (f + g) x.
   const f = one ? scale.map((v, i) => v + grayWeight[i]!) : scale;
-  let out: Tensor = f.every((v) => v === 1) ? x : tf.mul(x, column(f));
-  if (!one && grayWeight.some((v) => v !== 0)) out = tf.add(out, tf.mul(grayAllChannels(x), column(grayWeight)));
-  if (meanCoefficients.some((v) => v !== 0)) out = tf.add(out, tf.mul(grayMean(x), column(meanCoefficients)));
-  if (out === x) return tf.clone(x) as Tensor4D;
-  return (stage.clamp ? tf.clipByValue(out, 0, 1) : out) as Tensor4D;
+  const useGray = !one && grayWeight.some((v) => v !== 0);
+  const useMean = meanCoefficients.some((v) => v !== 0);
+  if (f.every((v) => v === 1) && !useGray && !useMean) return p;
+  const gray = useGray || (useMean && !one) ? planarGray(p) : x;
+  let out: Tensor = f.every((v) => v === 1) ? x : tf.mul(x, perImage(f));
+  if (useGray) out = tf.add(out, tf.mul(gray, perImage(grayWeight)));
+  if (useMean) out = tf.add(out, tf.mul(tf.mean(gray, 2, true), perImage(meanCoefficients)));
+  return withData(p, stage.clamp ? tf.clipByValue(out, 0, 1) : out);
 }

@@ -6,11 +6,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError } from '@contrastive/core';
-import { applyAffineStage, identityStage } from './color-affine';
-import { hueShift } from './adjust-hue';
+import { applyAffineStage, identityStage, type AffineStage } from './color-affine';
+import { hueShiftMasked } from './adjust-hue';
+import { fromPlanar, toPlanar, type Planar } from './planar';
 import { toRng, type RandomSource } from './random-source';
-import { applyToSubset, takeRows } from './subset';
 import { assertImages, assertProbability, assertRange } from './validate';
+import { registerPlanarForm } from './planar-form';
 
 /** Strength `s` means the range [max(0, 1 - s), 1 + s]; a pair is the range itself. */
 export type JitterStrength = number | readonly [number, number];
@@ -81,52 +82,71 @@ export function sampleColorJitter(
   return out;
 }
 
+/** The affine part of one adjustment as a stage entry of sample b. */
+function setAffine(stage: AffineStage, b: number, op: Exclude<JitterOp, 'hue'>, f: number): void {
+  // brightness: f x; contrast: f x + (1 - f) mean; saturation: f x + (1 - f) gray.
+  stage.scale[b] = f;
+  if (op === 'contrast') stage.meanCoefficients[b] = 1 - f;
+  if (op === 'saturation') stage.grayWeight[b] = 1 - f;
+}
+
+/**
+ * Applies given jitter parameters to a planar batch. Internal; call in tidy.
+ *
+ * Each image's adjustments are split at its hue shift: the affine ones before
+ * it are right-aligned into up to three "before" stages, those after it
+ * left-aligned into up to three "after" stages, and one hue stage sits in
+ * between. Each stage is a batched per-image affine map (identity, bit for
+ * bit, for images with nothing to do in it), so every image sees exactly its
+ * own adjustments in its own order, and the expensive hue shift runs once
+ * instead of once per slot.
+ */
+export function applyColorJitterPlanar(p: Planar, params: readonly (JitterParams | null)[]): Planar {
+  const { n, c } = p;
+  const hasHue = params.map((q) => q !== null && q.hue !== null && c === 3);
+  const before: { op: Exclude<JitterOp, 'hue'>; f: number }[][] = [];
+  const after: { op: Exclude<JitterOp, 'hue'>; f: number }[][] = [];
+  params.forEach((q, b) => {
+    const ops = (q?.order ?? []).filter((op) => q![op] !== null && !(op === 'saturation' && c === 1));
+    const split = hasHue[b] ? ops.indexOf('hue') : ops.length;
+    const affine = (list: readonly JitterOp[]) =>
+      list.filter((op): op is Exclude<JitterOp, 'hue'> => op !== 'hue').map((op) => ({ op, f: q![op]! }));
+    before.push(affine(ops.slice(0, split)));
+    after.push(affine(ops.slice(split + 1)));
+  });
+  const stages = (lists: typeof before, rightAlign: boolean): AffineStage[] => {
+    const count = Math.max(0, ...lists.map((l) => l.length));
+    return Array.from({ length: count }, (_, slot) => {
+      const stage = identityStage(n, true);
+      lists.forEach((list, b) => {
+        const entry = list[rightAlign ? slot - (count - list.length) : slot];
+        if (entry !== undefined) setAffine(stage, b, entry.op, entry.f);
+      });
+      return stage;
+    });
+  };
+  let x = p;
+  for (const stage of stages(before, true)) x = applyAffineStage(x, stage);
+  x = hueShiftMasked(x, params.map((q, b) => (hasHue[b] ? q!.hue! : 0)), hasHue);
+  for (const stage of stages(after, false)) x = applyAffineStage(x, stage);
+  return x;
+}
+
 /**
  * Applies given jitter parameters: image b gets its adjustments in its own
- * order, each clamped to [0, 1]. Work is done in four slots (slot k applies
- * every image's k-th adjustment): brightness, contrast and saturation as one
- * batched affine colour map, hue only on the images whose k-th op it is (the
- * batch is sorted by hue slot first, so those form one block).
+ * order, each clamped to [0, 1] (see {@link applyColorJitterPlanar}).
  */
 export function applyColorJitter(images: Tensor4D, params: readonly (JitterParams | null)[]): Tensor4D {
   const fn = 'applyColorJitter';
   assertImages(fn, images);
-  const [n, , , c] = images.shape;
+  const n = images.shape[0];
   if (!Array.isArray(params) || params.length !== n) {
     throw argumentError('SHAPE_MISMATCH', fn, 'params', `one entry per image (${n})`, String(params?.length));
   }
-  // Sort the images by the slot of their hue shift (stable), so that in every
-  // slot the images to hue-shift are one contiguous block.
-  const hueSlot = params.map((q) => (q === null || q.hue === null || c !== 3 ? 4 : q.order.indexOf('hue')));
-  const order = Array.from(params, (_, i) => i).sort((a, b) => hueSlot[a]! - hueSlot[b]! || a - b);
-  const inverse = new Array<number>(n);
-  order.forEach((src, dst) => (inverse[src] = dst));
-  const sorted = order.map((i) => params[i]!);
   return tf.tidy(() => {
-    let x = takeRows(images, order);
-    for (let slot = 0; slot < 4; slot++) {
-      const stage = identityStage(n, true);
-      sorted.forEach((q, b) => {
-        const op = q?.order[slot];
-        const f = q !== null && op !== undefined ? q[op] : null;
-        if (f === null || op === 'hue') return;
-        // brightness: f x; contrast: f x + (1 - f) mean; saturation: f x + (1 - f) gray
-        // (saturation is the identity on one channel, as in torchvision).
-        if (op === 'saturation' && c === 1) return;
-        stage.scale[b] = f;
-        if (op === 'contrast') stage.meanCoefficients[b] = 1 - f;
-        if (op === 'saturation') stage.grayWeight[b] = 1 - f;
-      });
-      x = applyAffineStage(x, stage);
-      const start = order.findIndex((i) => hueSlot[i] === slot);
-      if (start < 0) continue;
-      let end = start;
-      while (end < n && hueSlot[order[end]!] === slot) end++;
-      const factors = sorted.slice(start, end).map((q) => q!.hue!);
-      x = applyToSubset(x, Array.from({ length: n }, (_, b) => b >= start && b < end), (s) => hueShift(s, factors));
-    }
-    x = takeRows(x, inverse);
-    return x === images ? tf.clone(images) : x;
+    const p = toPlanar(images);
+    const out = applyColorJitterPlanar(p, params);
+    return out === p ? tf.clone(images) : fromPlanar(out);
   });
 }
 
@@ -138,3 +158,7 @@ export function colorJitter(images: Tensor4D, random: RandomSource, options: Col
   assertImages('colorJitter', images);
   return applyColorJitter(images, sampleColorJitter(images.shape[0], random, options));
 }
+
+registerPlanarForm(colorJitter, (options: ColorJitterOptions = {}) => (p, rng) =>
+  applyColorJitterPlanar(p, sampleColorJitter(p.n, rng, options)),
+);

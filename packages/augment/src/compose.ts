@@ -6,7 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { assertInteger, argumentError, type Rng } from '@contrastive/core';
+import { fromPlanar, toPlanar, type Planar } from './planar';
+import { planarFormOf, withPlanarForm } from './planar-form';
 import { toRng, type RandomSource } from './random-source';
+import { assertImages } from './validate';
 
 /** images [N, H, W, C] float32 -> [N, H', W', C'] (a new tensor owned by the caller). */
 export type Augmentation = (images: Tensor4D, random: RandomSource) => Tensor4D;
@@ -16,15 +19,20 @@ export type MultiViewAugmentation = (images: Tensor4D, random: RandomSource) => 
 
 /** Binds options to a random op: `step(colorJitter, { brightness: 0.4 })`. */
 export function step<O>(op: (images: Tensor4D, random: RandomSource, options: O) => Tensor4D, options: O): Augmentation {
-  return (images, random) => op(images, random, options);
+  return withPlanarForm((images, random) => op(images, random, options), op, options);
 }
 
 /** Binds options to a deterministic op: `fixed(normalize, CIFAR10_NORMALIZATION)`. */
 export function fixed<O>(op: (images: Tensor4D, options: O) => Tensor4D, options: O): Augmentation {
-  return (images) => op(images, options);
+  return withPlanarForm((images) => op(images, options), op, options);
 }
 
-/** Applies `steps` in order, all drawing from one generator; intermediates are freed. */
+/**
+ * Applies `steps` in order, all drawing from one generator; intermediates are
+ * freed. Consecutive steps that have a planar form (colour jitter, grayscale,
+ * blur, normalise) run on one planar copy of the batch (see `planar.ts`), with
+ * the same draws and results as the steps one by one.
+ */
 export function compose(steps: readonly Augmentation[]): Augmentation {
   if (!Array.isArray(steps) || !steps.every((s) => typeof s === 'function')) {
     throw argumentError('INVALID_ARGUMENT', 'compose', 'steps', 'an array of augmentations', typeof steps);
@@ -33,7 +41,22 @@ export function compose(steps: readonly Augmentation[]): Augmentation {
     const rng: Rng = toRng('compose', random);
     return tf.tidy(() => {
       let x = images;
-      for (const s of steps) x = s(x, rng);
+      let planar: Planar | null = null;
+      for (const s of steps) {
+        const form = planarFormOf(s);
+        if (form === undefined) {
+          if (planar !== null) x = fromPlanar(planar);
+          planar = null;
+          x = s(x, rng);
+          continue;
+        }
+        if (planar === null) {
+          assertImages('compose', x);
+          planar = toPlanar(x);
+        }
+        planar = form(planar, rng);
+      }
+      if (planar !== null) x = fromPlanar(planar);
       return x === images ? (tf.clone(images) as Tensor4D) : x;
     });
   };

@@ -2,14 +2,17 @@
  * Gaussian blur with a per-image sigma: torchvision `F.gaussian_blur` (kernel
  * exp(-x^2 / 2 sigma^2) on x = -(k-1)/2..(k-1)/2, normalised; reflect padding
  * of k // 2), separable. The batch is moved into the channel axis so one
- * depthwise convolution per direction applies every image's own kernel.
+ * depthwise convolution per direction applies every image's own kernel; the
+ * kernel is zero-padded to a tap count XNNPACK runs fast (23 -> 25).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError } from '@contrastive/core';
+import { withData, type Planar } from './planar';
 import { toRng, type RandomSource } from './random-source';
 import { applyToSubset, drawFlags } from './subset';
 import { assertImages, assertProbability, assertRange, perSample } from './validate';
+import { registerPlanarForm } from './planar-form';
 
 /** Normalised 1-D Gaussian kernel of odd length `size` (float64). */
 export function gaussianKernel1d(size: number, sigma: number): number[] {
@@ -27,20 +30,55 @@ export function blurKernelSize(side: number): number {
   return 2 * Math.floor(Math.floor(side / 10) / 2) + 1;
 }
 
+/**
+ * Tap counts XNNPACK's depthwise convolution runs on its fast single-pass
+ * kernels (measured on wasm: 25 taps ~5x faster than 23, 9 taps ~6x faster
+ * than 5). Shorter kernels are padded with zero taps, which add exact zeros.
+ */
+const FAST_TAPS = [9, 25] as const;
+
+/** Separable blur of a channel-stacked image `[1, H, W, C']`, one kernel (odd length) per channel. */
+function blurStacked(stacked: Tensor4D, kernels: readonly (readonly number[])[]): Tensor4D {
+  const [, h, w, channels] = stacked.shape;
+  const size = kernels[0]!.length;
+  const fast = FAST_TAPS.find((t) => t >= size && (t - 1) / 2 < Math.min(h, w)) ?? size;
+  const r = (fast - 1) / 2;
+  const skip = (fast - size) / 2;
+  const padded = r > 0 ? tf.mirrorPad(stacked, [[0, 0], [r, r], [r, r], [0, 0]], 'reflect') : stacked;
+  const taps = new Float32Array(fast * channels);
+  kernels.forEach((kernel, ch) => kernel.forEach((v, i) => (taps[(i + skip) * channels + ch] = v)));
+  const vertical = tf.depthwiseConv2d(padded, tf.tensor4d(taps, [fast, 1, channels, 1]), 1, 'valid');
+  return tf.depthwiseConv2d(vertical, tf.tensor4d(taps, [1, fast, channels, 1]), 1, 'valid');
+}
+
+/** The kernel of every image: `null` sigma means no blur (a unit impulse, exact). */
+function kernelsOf(sigmas: readonly (number | null)[], size: number): number[][] {
+  const impulse = Array.from({ length: size }, (_, i) => (i === (size - 1) / 2 ? 1 : 0));
+  return sigmas.map((s) => (s === null ? impulse : gaussianKernel1d(size, s)));
+}
+
+/** Blurs [N, H, W, C] images (batch moved into the channel axis). Internal; call in tidy. */
 function blurAll(x: Tensor4D, sigmas: readonly number[], size: number): Tensor4D {
   const [n, h, w, c] = x.shape;
-  const r = (size - 1) / 2;
-  const padded = r > 0 ? tf.mirrorPad(x, [[0, 0], [r, r], [r, r], [0, 0]], 'reflect') : x;
-  const channels = n * c;
-  const stacked = tf.reshape(tf.transpose(padded, [1, 2, 0, 3]), [1, h + 2 * r, w + 2 * r, channels]) as Tensor4D;
-  const taps = new Float32Array(size * channels);
-  sigmas.forEach((sigma, b) => {
-    const kernel = gaussianKernel1d(size, sigma);
-    for (let i = 0; i < size; i++) for (let ch = 0; ch < c; ch++) taps[i * channels + b * c + ch] = kernel[i]!;
-  });
-  const vertical = tf.depthwiseConv2d(stacked, tf.tensor4d(taps, [size, 1, channels, 1]), 1, 'valid');
-  const both = tf.depthwiseConv2d(vertical, tf.tensor4d(taps, [1, size, channels, 1]), 1, 'valid');
-  return tf.transpose(tf.reshape(both, [h, w, n, c]), [2, 0, 1, 3]);
+  if (size === 1) return tf.clone(x);
+  const stacked = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]) as Tensor4D;
+  const kernels = kernelsOf(sigmas, size).flatMap((k) => Array.from({ length: c }, () => k));
+  return tf.transpose(tf.reshape(blurStacked(stacked, kernels), [h, w, n, c]), [2, 0, 1, 3]);
+}
+
+/**
+ * Blurs the images of a planar batch whose sigma is not null (the others are
+ * convolved with a unit impulse: unchanged, bit for bit). Two 2-D transposes
+ * move the planes into the channel axis and back. Internal; call in tidy.
+ */
+export function blurPlanar(p: Planar, sigmas: readonly (number | null)[], size: number): Planar {
+  const { n, h, w, c } = p;
+  if (size === 1 || sigmas.every((s) => s === null)) return p;
+  const stacked = tf.reshape(tf.transpose(tf.reshape(p.data, [c * n, h * w])), [1, h, w, c * n]) as Tensor4D;
+  const perImage = kernelsOf(sigmas, size);
+  const kernels = Array.from({ length: c * n }, (_, i) => perImage[i % n]!);
+  const out = tf.transpose(tf.reshape(blurStacked(stacked, kernels), [h * w, c * n]));
+  return withData(p, tf.reshape(out, [c, n, h * w]));
 }
 
 function checkKernel(fn: string, size: unknown, h: number, w: number): asserts size is number {
@@ -100,3 +138,21 @@ export function randomGaussianBlur(
   const sigmas = flags.filter(Boolean).map(() => rng.uniform(sigma[0], sigma[1]));
   return tf.tidy(() => applyToSubset(images, flags, (s) => blurAll(s, sigmas, size)));
 }
+
+/** {@link randomGaussianBlur} on a planar batch (same draws). Internal; call in tidy. */
+export function randomGaussianBlurPlanar(x: Planar, random: RandomSource, options: RandomGaussianBlurOptions = {}): Planar {
+  const fn = 'randomGaussianBlur';
+  const sigma = options.sigma ?? RANDOM_GAUSSIAN_BLUR_DEFAULTS.sigma;
+  const p = options.p ?? RANDOM_GAUSSIAN_BLUR_DEFAULTS.p;
+  const size = options.kernelSize ?? blurKernelSize(Math.min(x.h, x.w));
+  assertRange(fn, 'sigma', sigma, { min: 0, minExclusive: true });
+  assertProbability(fn, 'p', p);
+  checkKernel(fn, size, x.h, x.w);
+  const rng = toRng(fn, random);
+  const flags = drawFlags(x.n, p, rng.next);
+  return blurPlanar(x, flags.map((f) => (f ? rng.uniform(sigma[0], sigma[1]) : null)), size);
+}
+
+registerPlanarForm(randomGaussianBlur, (options: RandomGaussianBlurOptions = {}) => (p, rng) =>
+  randomGaussianBlurPlanar(p, rng, options),
+);

@@ -13,6 +13,8 @@ import {
   multiView,
   normalize,
   randomResizedCrop,
+  randomGaussianBlur,
+  randomGrayscale,
   step,
 } from './index';
 
@@ -89,5 +91,28 @@ describe('preset lookup', () => {
   it('unknown names throw UNKNOWN_NAME with a suggestion', () => {
     expect(() => getAugmentPreset('moco-v3' as never)).toThrow(expect.objectContaining({ code: 'UNKNOWN_NAME', argument: 'name' }));
     expect(() => multiView(step(randomResizedCrop, { size: 2 }), 0)).toThrow(expect.objectContaining({ argument: 'n' }));
+  });
+});
+
+describeBackends(['cpu', 'wasm'], () => {
+  it('compose runs colour, grayscale, blur and normalise steps on one planar copy with the same results as step by step', async () => {
+    const x = batchToTensor(randomBatch(12, 5, 14, 12, 3));
+    const steps = [
+      step(colorJitter, { brightness: 0.6, contrast: 0.6, saturation: 0.6, hue: 0.3, p: 0.7 }),
+      step(randomGrayscale, { p: 0.4 }),
+      step(randomGaussianBlur, { sigma: [0.1, 2] as const, kernelSize: 5, p: 0.5 }),
+      fixed(normalize, { mean: [0.4, 0.5, 0.6], std: [0.2, 0.25, 0.3] }),
+    ];
+    const fused = expectNoLeak(() => compose(steps)(x, { seed: 9 }));
+    const rng = createRng(9);
+    let y = x;
+    const parts: tf.Tensor[] = [];
+    for (const s of steps) {
+      y = s(y, rng);
+      parts.push(y);
+    }
+    const d = await tf.abs(tf.sub(fused, y)).data();
+    expect(Math.max(...d)).toBeLessThan(2e-5);
+    tf.dispose([x, fused, ...parts]);
   });
 });

@@ -1,9 +1,11 @@
 /** torchvision `RandomGrayscale(p)`: the output keeps the input's channel count. */
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import { grayscaleSelected } from './adjust-color';
+import { grayscaleSelectedPlanar, viaPlanar } from './adjust-color';
+import type { Planar } from './planar';
 import { toRng, type RandomSource } from './random-source';
 import { drawFlags } from './subset';
 import { assertImages, assertProbability } from './validate';
+import { registerPlanarForm } from './planar-form';
 
 export interface RandomGrayscaleOptions {
   /** Probability per image. Default 0.1 (torchvision); MoCo/SimCLR use 0.2. */
@@ -23,5 +25,17 @@ export function randomGrayscale(
   const p = options.p ?? RANDOM_GRAYSCALE_DEFAULTS.p;
   assertProbability(fn, 'p', p);
   const rng = toRng(fn, random);
-  return grayscaleSelected(images, drawFlags(images.shape[0], p, rng.next));
+  const flags = drawFlags(images.shape[0], p, rng.next);
+  return viaPlanar(images, (x) => grayscaleSelectedPlanar(x, flags));
 }
+
+/** {@link randomGrayscale} on a planar batch (same draws). */
+export function randomGrayscalePlanar(x: Planar, random: RandomSource, options: RandomGrayscaleOptions = {}): Planar {
+  const fn = 'randomGrayscale';
+  const p = options.p ?? RANDOM_GRAYSCALE_DEFAULTS.p;
+  assertProbability(fn, 'p', p);
+  const rng = toRng(fn, random);
+  return grayscaleSelectedPlanar(x, drawFlags(x.n, p, rng.next));
+}
+
+registerPlanarForm(randomGrayscale, (options: RandomGrayscaleOptions = {}) => (p, rng) => randomGrayscalePlanar(p, rng, options));
