@@ -86,7 +86,7 @@ export function rgbToGrayscale(images: Tensor4D, options: RgbToGrayscaleOptions 
   if (c === 1) return tf.tile(images, [1, 1, 1, channels]);
   return viaPlanar(images, (p) => {
     const gray = planarGray(p);
-    return { ...withData(p, channels === 1 ? gray : tf.tile(gray, [3, 1, 1])), c: channels };
+    return { ...withData(p, channels === 1 ? gray : tf.tile(gray, [1, 3, 1])), c: channels };
   });
 }
 

@@ -24,7 +24,7 @@ const TINY = 1e-30;
  * which gives the same (v, q, p, t) table entries sector by sector.
  *
  * Built from kernels that are fast on wasm: channel maxima as pooling (see
- * `channelMax`), same-shape elementwise ops on `[1, N, HW]` planes, max(a, b) = a + relu(b - a), and the
+ * `channelMax`), same-shape elementwise ops on `[HW, 1, N]` planes, max(a, b) = a + relu(b - a), and the
  * modulo as k - 6 floor(k / 6) (wasm's `Mod` is ~25x slower than `Floor`).
  */
 export function hueShiftPlanar(p: Planar, factors: readonly number[]): Planar {
@@ -42,9 +42,9 @@ export function hueShiftPlanar(p: Planar, factors: readonly number[]): Planar {
   const sector = tf.add(tf.mul(wG, 2), tf.mul(wB, 4));
   const h6 = tf.add(tf.div(numerator, tf.add(chroma, TINY)), sector);
   const shifted = tf.add(h6, perImage(factors.map((f) => 6 * f)));
-  // k for the three channels at once, [3, N, HW] (a concat of planes is a
-  // plain copy; a [1, N, HW] + [3, 1, 1] broadcast is a slow path on wasm).
-  const k = tf.concat([5, 3, 1].map((offset) => tf.add(shifted, offset)), 0);
+  // k for the three channels at once, [HW, 3, N] (a concat of planes is a
+  // plain copy; a [HW, 1, N] + [1, 3, 1] broadcast is a slow path on wasm).
+  const k = tf.concat([5, 3, 1].map((offset) => tf.add(shifted, offset)), 1);
   const wrapped = tf.sub(k, tf.mul(tf.floor(tf.div(k, 6)), 6));
   const ramp = tf.clipByValue(tf.sub(2, tf.abs(tf.sub(wrapped, 2))), 0, 1);
   return withData(p, tf.sub(v, tf.mul(chroma, ramp)));

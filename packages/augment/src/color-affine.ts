@@ -1,13 +1,13 @@
 /**
  * The per-sample colour map behind brightness, contrast, saturation and
  * grayscale: out = clamp(f_b x + g_b gray(x) + c_b mean(gray(x_b)), 0, 1),
- * with gray(x) the luma broadcast to every channel, on the planar layout of
- * `planar.ts` (per-image factors broadcast as [1, N, 1], the luma as
- * [1, N, HW]: fast kernels on every backend). Internal; call inside `tf.tidy`.
+ * with gray(x) the luma broadcast to every channel, on the pixel-major layout
+ * of `planar.ts` (per-image factors broadcast as [1, 1, N], the luma as
+ * [HW, 1, N]: fast kernels on every backend). Internal; call inside `tf.tidy`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor3D } from '@tensorflow/tfjs-core';
-import { mixChannels, perImage, withData, type Planar } from './planar';
+import { imageMean, mixChannels, perImage, withData, type Planar } from './planar';
 
 /**
  * ITU-R 601-2 luma weights (R, G, B), as in PIL's `convert('L')` and the
@@ -37,7 +37,7 @@ export function identityStage(n: number, clamp: boolean): AffineStage {
   };
 }
 
-/** The luma `[1, N, HW]` of a planar batch (the batch itself for one channel). */
+/** The luma `[HW, 1, N]` of a planar batch (the batch itself for one channel). */
 export function planarGray(p: Planar): Tensor3D {
   return p.c === 1 ? p.data : mixChannels(p, [...GRAYSCALE_WEIGHTS]);
 }
@@ -59,6 +59,6 @@ export function applyAffineStage(p: Planar, stage: AffineStage): Planar {
   const gray = useGray || (useMean && !one) ? planarGray(p) : x;
   let out: Tensor = f.every((v) => v === 1) ? x : tf.mul(x, perImage(f));
   if (useGray) out = tf.add(out, tf.mul(gray, perImage(grayWeight)));
-  if (useMean) out = tf.add(out, tf.mul(tf.mean(gray, 2, true), perImage(meanCoefficients)));
+  if (useMean) out = tf.add(out, tf.mul(imageMean(gray), perImage(meanCoefficients)));
   return withData(p, stage.clamp ? tf.clipByValue(out, 0, 1) : out);
 }

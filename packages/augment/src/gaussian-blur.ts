@@ -68,17 +68,16 @@ function blurAll(x: Tensor4D, sigmas: readonly number[], size: number): Tensor4D
 
 /**
  * Blurs the images of a planar batch whose sigma is not null (the others are
- * convolved with a unit impulse: unchanged, bit for bit). Two 2-D transposes
- * move the planes into the channel axis and back. Internal; call in tidy.
+ * convolved with a unit impulse: unchanged, bit for bit). The planar layout
+ * `[HW, C, N]` is the channel-stacked image itself. Internal; call in tidy.
  */
 export function blurPlanar(p: Planar, sigmas: readonly (number | null)[], size: number): Planar {
   const { n, h, w, c } = p;
   if (size === 1 || sigmas.every((s) => s === null)) return p;
-  const stacked = tf.reshape(tf.transpose(tf.reshape(p.data, [c * n, h * w])), [1, h, w, c * n]) as Tensor4D;
   const perImage = kernelsOf(sigmas, size);
   const kernels = Array.from({ length: c * n }, (_, i) => perImage[i % n]!);
-  const out = tf.transpose(tf.reshape(blurStacked(stacked, kernels), [h * w, c * n]));
-  return withData(p, tf.reshape(out, [c, n, h * w]));
+  const out = blurStacked(tf.reshape(p.data, [1, h, w, c * n]) as Tensor4D, kernels);
+  return withData(p, tf.reshape(out, [h * w, c, n]));
 }
 
 function checkKernel(fn: string, size: unknown, h: number, w: number): asserts size is number {
