@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isContrastiveError } from '@contrastive/core';
 import { checkGradients, describeBackends, expectClose, expectNoLeak, randomMatrix } from '@contrastive/test-utils';
 import { AddReLU } from './add-relu';
+import { backwardTensorGrowth } from './backward-tensors.test-utils';
 import { createResNet } from './resnet';
 
 describeBackends(['cpu', 'wasm'], (backend) => {
@@ -27,6 +28,15 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       );
       expect(() => layer.apply([a, tf.zeros([3, 2])])).toThrow(/inputs\[1\]/);
       tf.dispose([a, b, y]);
+    });
+
+    it('backward keeps no temporaries alive until the end of the backward pass', () => {
+      const layer = new AddReLU();
+      const a = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 5);
+      const b = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 6);
+      // The probe's gradient and the two input gradients (sharing one buffer); nothing else.
+      expect(backwardTensorGrowth((t) => layer.apply([t, b]) as tf.Tensor, a)).toBe(3);
+      tf.dispose([a, b]);
     });
 
     if (backend === 'cpu') {

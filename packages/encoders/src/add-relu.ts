@@ -15,10 +15,13 @@ const addRelu = tf.customGrad((...args: unknown[]) => {
   save([out]);
   return {
     value: out,
-    gradFunc: (dy: Tensor, saved: Tensor[]) => {
-      const g = tf.mul(dy, tf.step(saved[0]!));
-      return [g, tf.clone(g)];
-    },
+    // Tidied: the engine keeps every tensor a gradFunc creates outside a tidy until
+    // the whole backward pass ends.
+    gradFunc: (dy: Tensor, saved: Tensor[]) =>
+      tf.tidy(() => {
+        const g = tf.mul(dy, tf.step(saved[0]!));
+        return [g, tf.clone(g)];
+      }),
   };
 }) as unknown as (a: Tensor, b: Tensor) => Tensor;
 

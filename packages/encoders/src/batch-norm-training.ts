@@ -74,7 +74,9 @@ export function batchNormTraining(
     });
     return {
       value: y,
-      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+      // The engine calls gradFunc outside any tidy and keeps every tensor it
+      // creates until the whole backward pass ends: tidy the temporaries here.
+      gradFunc: (dy: Tensor, saved: Tensor[]) => tf.tidy(() => {
         const [savedInput, savedMean, inv, out] = saved as [Tensor, Tensor, Tensor, Tensor | undefined];
         const xc = tf.sub(tf.reshape(savedInput, [...shape4]), savedMean);
         const dy4 = tf.reshape(out === undefined ? dy : tf.mul(dy, tf.step(out)), [...shape4]);
@@ -88,7 +90,7 @@ export function batchNormTraining(
         const dGamma = tf.reshape(tf.sum(tf.mul(sumDyXc, inv), [0, 1, 2]), [channels]);
         const dBeta = tf.reshape(tf.sum(sumDy, [0, 1, 2]), [channels]);
         return [tf.reshape(dx, input.shape), dGamma, dBeta];
-      },
+      }),
     };
   });
   return (op as unknown as (a: Tensor, b: Tensor, c: Tensor) => Tensor)(x, gamma, beta);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isContrastiveError } from '@contrastive/core';
 import { checkGradients, describeBackends, expectClose, expectNoLeak, randomMatrix } from '@contrastive/test-utils';
 import { groupBatchNormReference, runningStatsReference } from '@contrastive/test-utils/reference/encoders';
+import { backwardTensorGrowth } from './backward-tensors.test-utils';
 import { batchNormTraining } from './batch-norm-training';
 import { SplitBatchNormalization } from './split-batch-norm';
 
@@ -116,6 +117,21 @@ describeBackends(['cpu', 'wasm'], (backend) => {
         { values: randomMatrix(15, 1, channels, 0.3).data.map((v) => v + 1), shape: [channels] },
         { values: randomMatrix(16, 1, channels, 0.3).data, shape: [channels] },
       ], { step: 1e-4, atol: 2e-3, rtol: 2e-3 });
+    });
+
+    for (const relu of [false, true]) it(`backward keeps no temporaries alive until the end of the backward pass${relu ? ' (fused ReLU)' : ''}`, () => {
+      const x = tf.randomNormal([4, 3, 3, 2], 0, 1, 'float32', 21);
+      const gamma = tf.tensor1d([1.5, 0.5]);
+      const beta = tf.tensor1d([0.1, -0.2]);
+      const growth = backwardTensorGrowth((t) => {
+        const stats: tf.Tensor[] = [];
+        const y = batchNormTraining(t, gamma, beta, { groups: 2, epsilon: 1e-5, relu, stats: (s) => stats.push(s.mean, s.variance) });
+        tf.dispose(stats);
+        return y;
+      }, x);
+      // The probe's gradient plus the three input gradients (x, gamma, beta); nothing else.
+      expect(growth).toBe(4);
+      tf.dispose([x, gamma, beta]);
     });
 
     it('supports BN without affine terms (MoCo v3 last BN) and gamma-only (SimCLR)', async () => {
