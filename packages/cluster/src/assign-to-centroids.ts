@@ -16,11 +16,13 @@ import {
   argumentError,
   describeShape,
 } from '@contrastive/core';
+import { readFeatureMatrix, rowBlock, type FeatureMatrix } from './feature-matrix';
 
 /** Options of {@link assignToCentroids}. */
 export interface AssignOptions {
   /**
-   * Upper bound on the elements of one chunk's score matrix (chunkRows x k).
+   * Upper bound on the elements of one chunk's score matrix (chunkRows x k)
+   * and of its row block (chunkRows x d).
    * Default 2^22 (16 MB of float32): 4194 rows at k = 1000, 419 at k = 10,000.
    */
   chunkElements?: number;
@@ -48,15 +50,22 @@ export interface PreparedCentroids {
 /**
  * Uploads row-major centroids as c^T and the bias. c^T is built in JavaScript
  * because tfjs-wasm's matMul with transposeB is about 10x slower than with a
- * pre-transposed operand.
+ * pre-transposed operand. With `rows`, column j is centroid rows[j] (k =
+ * rows.length), otherwise centroid j.
  */
-export function prepareCentroids(centroids: Float32Array | Float64Array, k: number, d: number): PreparedCentroids {
+export function prepareCentroids(
+  centroids: Float32Array | Float64Array,
+  k: number,
+  d: number,
+  rows?: ArrayLike<number>,
+): PreparedCentroids {
   const t = new Float32Array(d * k);
   const bias = new Float32Array(k);
   for (let j = 0; j < k; j++) {
+    const base = (rows === undefined ? j : rows[j]!) * d;
     let s = 0;
     for (let a = 0; a < d; a++) {
-      const v = centroids[j * d + a]!;
+      const v = centroids[base + a]!;
       t[a * k + j] = v;
       s += v * v;
     }
@@ -70,30 +79,31 @@ export function disposePrepared(p: PreparedCentroids): void {
   p.bias.dispose();
 }
 
-/** Rows per chunk so that rows x k <= chunkElements (at least 1). */
-export function chunkRows(k: number, chunkElements: number): number {
-  return Math.max(1, Math.floor(chunkElements / k));
+/**
+ * Rows per chunk so that both the [rows, k] score block and the [rows, d]
+ * row block have at most chunkElements elements (at least 1 row).
+ */
+export function chunkRows(k: number, d: number, chunkElements: number): number {
+  return Math.max(1, Math.floor(chunkElements / Math.max(k, d)));
 }
 
 /**
- * Assigns every row of `features` ([N, d] tensor) to its nearest centroid,
- * given as a prepared c^T. `squaredNorms` are the rows' squared norms.
+ * Assigns every row of the read-back matrix `m` to its nearest centroid,
+ * given as a prepared c^T.
  */
 export async function assignPrepared(
-  features: Tensor2D,
-  squaredNorms: Float64Array,
+  m: FeatureMatrix,
   centroids: PreparedCentroids,
   chunkElements: number,
 ): Promise<Assignment> {
-  const [n, d] = features.shape;
+  const n = m.rows;
   const assignment = new Int32Array(n);
   const distances = new Float32Array(n);
-  const step = chunkRows(centroids.k, chunkElements);
+  const step = chunkRows(centroids.k, m.cols, chunkElements);
   for (let start = 0; start < n; start += step) {
     const rows = Math.min(step, n - start);
     const [index, best] = tf.tidy(() => {
-      const x = rows === n ? features : tf.slice(features, [start, 0], [rows, d]);
-      const scores = tf.fused.matMul({ a: x, b: centroids.transposed, bias: centroids.bias });
+      const scores = tf.fused.matMul({ a: rowBlock(m, start, rows), b: centroids.transposed, bias: centroids.bias });
       return [tf.argMax(scores, 1), tf.max(scores, 1)];
     });
     const [indexValues, bestValues] = await Promise.all([index!.data(), best!.data()]);
@@ -101,7 +111,7 @@ export async function assignPrepared(
     best!.dispose();
     assignment.set(indexValues as Int32Array, start);
     for (let r = 0; r < rows; r++) {
-      const dist = squaredNorms[start + r]! - 2 * bestValues[r]!;
+      const dist = m.squaredNorms[start + r]! - 2 * bestValues[r]!;
       distances[start + r] = dist > 0 ? dist : 0;
     }
   }
@@ -114,7 +124,8 @@ export async function assignPrepared(
  * Shapes: features [N, d] float32, centroids [k, d] float32. Returns typed
  * arrays (no tensors): `assignment` Int32Array [N], `distances` Float32Array
  * [N] of squared Euclidean distances. Memory: one [chunkRows, k] score matrix
- * at a time. Ties go to the lowest centroid index.
+ * and one [chunkRows, d] row block at a time on the device, plus one
+ * read-back copy of the features (N*d float32) in JavaScript. Ties go to the lowest centroid index.
  */
 export async function assignToCentroids(
   features: Tensor2D,
@@ -140,13 +151,11 @@ export async function assignToCentroids(
   }
   const d = features.shape[1];
   const k = centroids.shape[0];
-  const normTensor = tf.tidy(() => tf.sum(tf.square(features), 1));
-  const norms = Float64Array.from(await normTensor.data());
-  normTensor.dispose();
+  const m = await readFeatureMatrix(features);
   const c = Float32Array.from(await centroids.data());
   const prepared = prepareCentroids(c, k, d);
   try {
-    return await assignPrepared(features, norms, prepared, chunkElements);
+    return await assignPrepared(m, prepared, chunkElements);
   } finally {
     disposePrepared(prepared);
   }

@@ -1,41 +1,80 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@contrastive/core';
-import { expectClose, roundToFloat32 } from '@contrastive/test-utils';
-import { useBackend } from '@contrastive/test-utils';
+import { expectClose, roundToFloat32, useBackend, type Matrix } from '@contrastive/test-utils';
+import { assignReference, lloydReference } from '@contrastive/test-utils/reference/cluster';
+import { boundedLloyd, type LloydStep } from './bounded-lloyd';
+import { rowSquaredNorms, type FeatureMatrix } from './feature-matrix';
 
 beforeAll(async () => {
   await useBackend('cpu');
 });
-import { lloydReference } from '@contrastive/test-utils/reference/cluster';
-import { boundedLloyd } from './bounded-lloyd';
-import { readFeatureMatrix } from './feature-matrix';
 
-describe('boundedLloyd (Hamerly bounds)', () => {
-  it('skips rows whose bounds prove they stay, and still equals plain Lloyd', async () => {
-    const rng = createRng(8);
-    const centres = [[0, 0, 0], [6, 0, 0], [0, 6, 0], [0, 0, 6], [6, 6, 6]];
-    const data: number[] = [];
-    for (let i = 0; i < 250; i++) for (const v of centres[i % 5]!) data.push(v + rng.normal());
-    const x = roundToFloat32({ rows: 250, cols: 3, data: Float64Array.from(data) });
-    // Start from perturbed true centres plus one extra centroid so the run takes several steps.
-    const initData = [...centres.flat().map((v) => v + 0.8), 3, 3, 3];
-    const init = roundToFloat32({ rows: 6, cols: 3, data: Float64Array.from(initData) });
-    const tensor = tf.tensor2d(Float32Array.from(x.data), [250, 3]);
-    const m = await readFeatureMatrix(tensor);
-    const run = await boundedLloyd(tensor, m, Float64Array.from(init.data), {
+function featureMatrix(x: Matrix): FeatureMatrix {
+  const data = Float32Array.from(x.data);
+  return { rows: x.rows, cols: x.cols, data, squaredNorms: rowSquaredNorms(data, x.rows, x.cols) };
+}
+
+/** n rows around `blobs` Gaussian centres (scale 6) with noise `spread`, rounded to float32. */
+function mixture(seed: number, n: number, d: number, blobs: number, spread: number): Matrix {
+  const rng = createRng(seed);
+  const centres = Array.from({ length: blobs }, () => Array.from({ length: d }, () => 6 * rng.normal()));
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) data[i * d + a] = centres[i % blobs]![a]! + spread * rng.normal();
+  return roundToFloat32({ rows: n, cols: d, data });
+}
+
+async function expectPlainLloyd(x: Matrix, init: Matrix): Promise<LloydStep[]> {
+  const run = await boundedLloyd(featureMatrix(x), Float64Array.from(init.data), {
+    k: init.rows,
+    iterations: 40,
+    emptyClusters: 'split-largest',
+    chunkElements: 1 << 22,
+  });
+  expect(run.emptyRepaired).toBe(0);
+  expect(run.rowsScored[0]).toBe(x.rows);
+  const expected = lloydReference(x, init, run.iterations);
+  expectClose(run.centroids, expected.data, { atol: 1e-5, rtol: 1e-5 });
+  expect(Array.from(run.assignment)).toEqual(assignReference(x, expected).assignment);
+  // A fixed point: one more reference step changes nothing.
+  expectClose(lloydReference(x, init, run.iterations + 1).data, expected.data, { atol: 1e-9 });
+  return run.steps;
+}
+
+describe('boundedLloyd (Yinyang bounds)', () => {
+  it('one group (Hamerly): skips rows whose bounds prove they stay, and equals plain Lloyd', async () => {
+    const x = mixture(8, 250, 3, 5, 1);
+    const init = roundToFloat32({ rows: 6, cols: 3, data: Float64Array.from(x.data.slice(0, 18)) });
+    const run = await boundedLloyd(featureMatrix(x), Float64Array.from(init.data), {
       k: 6,
       iterations: 30,
       emptyClusters: 'split-largest',
       chunkElements: 1 << 22,
     });
-    expect(run.rowsScored[0]).toBe(250);
     expect(Math.min(...run.rowsScored.slice(1))).toBeLessThan(250);
-    expect(run.emptyRepaired).toBe(0);
-    const expected = lloydReference(x, init, run.iterations);
-    expectClose(run.centroids, expected.data, { atol: 1e-5, rtol: 1e-5 });
-    // A fixed point: one more reference step changes nothing.
-    expectClose(lloydReference(x, init, run.iterations + 1).data, expected.data, { atol: 1e-9 });
-    tensor.dispose();
+    expectClose(run.centroids, lloydReference(x, init, run.iterations).data, { atol: 1e-5, rtol: 1e-5 });
+  });
+
+  it('several groups: scores a fraction of the pairs, refreshes when that costs less, and equals plain Lloyd', async () => {
+    const steps: LloydStep[] = [];
+    // Separated blobs: grouped steps only; overlapping blobs: grouped and full refreshes.
+    for (const spread of [0.5, 20]) {
+      const x = mixture(3, 800, 5, 8, spread);
+      const init = roundToFloat32({ rows: 40, cols: 5, data: Float64Array.from(x.data.slice(0, 200)) });
+      steps.push(...(await expectPlainLloyd(x, init)));
+    }
+    expect(steps.filter((s) => s === 'grouped').length).toBeGreaterThan(10);
+    expect(steps.filter((s) => s === 'refresh').length).toBeGreaterThan(2);
+  });
+
+  it('scores only small parts of N x k once centroids settle', async () => {
+    const x = mixture(5, 1000, 6, 10, 0.5);
+    const m = featureMatrix(x);
+    const init = Float64Array.from(x.data.slice(0, 60 * 6));
+    const run = await boundedLloyd(m, init, { k: 60, iterations: 20, emptyClusters: 'farthest-point', chunkElements: 512 });
+    expect(run.steps[0]).toBe('refresh');
+    expect(Math.min(...run.work.slice(1))).toBeLessThan(0.1);
+    expect(Array.from(run.assignment)).toEqual(
+      assignReference(x, { rows: 60, cols: 6, data: run.centroids }).assignment,
+    );
   });
 });

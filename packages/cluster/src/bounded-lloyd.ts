@@ -1,23 +1,40 @@
 /**
- * Lloyd iterations with Hamerly's bounds (Hamerly, SDM 2010): every row
- * keeps an upper bound u on the distance to its centroid and a lower bound
- * l on the distance to any other centroid. After centroids move by delta_j,
- * u grows by its centroid's delta and l shrinks by the largest other delta;
- * a row with u < l cannot change cluster and skips the distance matmul.
- * Only the remaining rows are gathered and scored on the device. The result
- * is the same as plain Lloyd up to float32 rounding (a small margin guards
- * the comparison); late iterations, where centroids barely move, skip most
- * rows.
+ * Lloyd iterations with Yinyang bounds (Ding et al., "Yinyang K-Means",
+ * ICML 2015), which generalise Hamerly's (one group).
+ *
+ * The centroids are split once into about k/10 groups (centroid-groups.ts).
+ * Every row keeps an upper bound u on the distance to its centroid and, per
+ * group g, a lower bound l_g on the distance to any centroid of g other than
+ * its own. After the centroids move by delta_j, u grows by its centroid's
+ * delta and l_g shrinks by the largest delta in g. A row with u < l_g for all
+ * g keeps its cluster; otherwise only the groups with l_g <= u can hold a
+ * nearer centroid, and only those are scored. Rows that need group g are
+ * gathered and scored against g's centroids with one small matmul per group.
+ *
+ * Two kinds of E-step:
+ * - `'refresh'`: every row against every centroid (chunked matmul, score
+ *   blocks read back); exact u and l_g for all rows. The first E-step, and
+ *   any step where the grouped work would cost more.
+ * - `'grouped'`: only the (row, group) pairs that fail their bounds.
+ * Both give the plain Lloyd assignment up to float32 rounding (a relative
+ * margin guards every bound comparison). On 128-d mixture data (50k rows,
+ * k = 1000) the groups separate the mixture's components, so after the first
+ * step a row mostly rescores its own group only: about 1-4% of the dense work.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { disposePrepared, prepareCentroids } from './assign-to-centroids';
-import { squaredDistanceRows, type FeatureMatrix } from './feature-matrix';
-import { nearestTwo } from './nearest-two';
+import { groupCentroids, type CentroidGroups } from './centroid-groups';
+import { gatherRows, squaredDistanceRows, type FeatureMatrix } from './feature-matrix';
+import { forEachScoreBlock } from './score-blocks';
 import { updateCentroids, type EmptyClusterStrategy } from './update-centroids';
 
 /** Relative slack on bound comparisons, for float32 rounding of the matmul distances. */
 const BOUND_SLACK = 1e-5;
+/** Centroids per group (Yinyang: k/10 groups). */
+const GROUP_SIZE = 10;
+/** At most this many lower bounds (N x groups float32, 64 MB). */
+const MAX_BOUNDS = 1 << 24;
+/** Cost of one score in a group block relative to one in a refresh (small matmuls, gathers). */
+const GROUPED_COST = 3;
 
 export interface LloydOptions {
   k: number;
@@ -25,6 +42,9 @@ export interface LloydOptions {
   emptyClusters: EmptyClusterStrategy;
   chunkElements: number;
 }
+
+/** How one E-step scored the rows (see the file comment). */
+export type LloydStep = 'refresh' | 'grouped';
 
 export interface LloydResult {
   centroids: Float64Array;
@@ -35,127 +55,276 @@ export interface LloydResult {
   /** M-steps run (fewer than requested after a fixed point). */
   iterations: number;
   emptyRepaired: number;
-  /** Rows scored on the device per E-step, for diagnostics. */
+  /** Rows scored on the device per E-step (against at least one centroid), for diagnostics. */
   rowsScored: number[];
+  /** Scores computed per E-step as a fraction of N * k, for diagnostics. */
+  work: number[];
+  /** Kind of each E-step, for diagnostics. */
+  steps: LloydStep[];
 }
 
-function squaredDistanceTo(m: FeatureMatrix, i: number, c: Float64Array, j: number): number {
-  return squaredDistanceRows(m.data, i, c, j, m.cols);
+/** State of the bounds: assignment, u [N], l [N * groups]. */
+interface Bounds {
+  readonly groups: CentroidGroups;
+  readonly assignment: Int32Array;
+  readonly upper: Float64Array;
+  readonly lower: Float32Array;
 }
 
-async function scoreRows(
-  x: Tensor2D | undefined,
-  m: FeatureMatrix,
-  rows: Int32Array | undefined,
-  centroids: Float64Array,
-  o: LloydOptions,
-): Promise<{ assignment: Int32Array; distances: Float32Array; secondDistances: Float32Array }> {
-  const prepared = prepareCentroids(centroids, o.k, m.cols);
-  let gathered: Tensor2D | undefined;
+function slackOf(upper: number, lower: number): number {
+  return BOUND_SLACK * (upper + Math.max(lower, 0) + 1e-12);
+}
+
+/** sqrt(max(||x||^2 - 2 s, 0)): distance from a score (Infinity for -Infinity). */
+function distanceOf(norm: number, score: number): number {
+  const q = norm - 2 * score;
+  return q > 0 ? Math.sqrt(q) : 0;
+}
+
+/** Every row against every centroid; exact assignment and bounds. Returns the number of changed rows. */
+async function refresh(m: FeatureMatrix, centroids: Float64Array, b: Bounds, chunkElements: number): Promise<number> {
+  const { groups, assignment, upper, lower } = b;
+  const { order, start: gStart, count: G } = groups;
+  const k = order.length;
+  const groupMax = new Float64Array(G);
+  let changed = 0;
+  const prepared = prepareCentroids(centroids, k, m.cols, order);
   try {
-    if (rows === undefined) return await nearestTwo(x!, m.squaredNorms, prepared, o.chunkElements);
-    const data = new Float32Array(rows.length * m.cols);
-    const norms = new Float64Array(rows.length);
-    for (let r = 0; r < rows.length; r++) {
-      const i = rows[r]!;
-      data.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), r * m.cols);
-      norms[r] = m.squaredNorms[i]!;
-    }
-    gathered = tf.tensor2d(data, [rows.length, m.cols]);
-    return await nearestTwo(gathered, norms, prepared, o.chunkElements);
+    await forEachScoreBlock(m, prepared, chunkElements, (start, rows, scores) => {
+      for (let r = 0; r < rows; r++) {
+        const i = start + r;
+        const base = r * k;
+        let best = -Infinity;
+        let bestCol = -1;
+        let bestGroup = 0;
+        let bestSecond = -Infinity;
+        for (let g = 0; g < G; g++) {
+          let s1 = -Infinity;
+          let c1 = -1;
+          let s2 = -Infinity;
+          for (let c = gStart[g]!; c < gStart[g + 1]!; c++) {
+            const v = scores[base + c]!;
+            if (v > s1) {
+              s2 = s1;
+              s1 = v;
+              c1 = c;
+            } else if (v > s2) {
+              s2 = v;
+            }
+          }
+          groupMax[g] = s1;
+          if (s1 > best || (s1 === best && bestCol >= 0 && order[c1]! < order[bestCol]!)) {
+            best = s1;
+            bestCol = c1;
+            bestGroup = g;
+            bestSecond = s2;
+          }
+        }
+        if (bestCol < 0) bestCol = 0; // only for NaN scores
+        const norm = m.squaredNorms[i]!;
+        const next = order[bestCol]!;
+        if (next !== assignment[i]) changed++;
+        assignment[i] = next;
+        upper[i] = distanceOf(norm, best);
+        for (let g = 0; g < G; g++) lower[i * G + g] = distanceOf(norm, g === bestGroup ? bestSecond : groupMax[g]!);
+      }
+    });
   } finally {
-    gathered?.dispose();
     disposePrepared(prepared);
   }
+  return changed;
 }
 
-/** Runs bounded Lloyd from `initial` centroids on rows `m` (tensor `x` holds the same rows). */
-export async function boundedLloyd(
-  x: Tensor2D,
+/**
+ * Scores only the (row, group) pairs in `work` (rows per group) and updates
+ * the bounds; `exact` holds each listed row's exact distance to its current
+ * centroid. Returns the number of changed rows.
+ */
+async function scoreGroups(
   m: FeatureMatrix,
-  initial: Float64Array,
-  o: LloydOptions,
-): Promise<LloydResult> {
+  centroids: Float64Array,
+  b: Bounds,
+  work: number[][],
+  rowsToUpdate: Int32Array,
+  exact: Float64Array,
+  chunkElements: number,
+): Promise<number> {
+  const { groups, assignment, upper, lower } = b;
+  const G = groups.count;
+  const n = m.rows;
+  // Per listed row: best squared distance so far, its centroid, the group it came from (-1: the current centroid) and that group's second.
+  const bestDist = new Float64Array(n);
+  const bestIndex = new Int32Array(n);
+  const bestGroup = new Int32Array(n);
+  const bestSecond = new Float64Array(n);
+  for (const i of rowsToUpdate) {
+    bestDist[i] = exact[i]! * exact[i]!;
+    bestIndex[i] = assignment[i]!;
+    bestGroup[i] = -1;
+  }
+  for (let g = 0; g < G; g++) {
+    const rows = work[g]!;
+    if (rows.length === 0) continue;
+    const members = groups.order.subarray(groups.start[g]!, groups.start[g + 1]!);
+    const size = members.length;
+    const gathered = gatherRows(m, rows);
+    const prepared = prepareCentroids(centroids, size, m.cols, members);
+    try {
+      await forEachScoreBlock(gathered, prepared, chunkElements, (start, count, scores) => {
+        for (let r = 0; r < count; r++) {
+          const i = rows[start + r]!;
+          const own = assignment[i]!;
+          let s1 = -Infinity;
+          let c1 = -1;
+          let s2 = -Infinity;
+          for (let c = 0; c < size; c++) {
+            // The current centroid is covered by its exact distance.
+            if (members[c] === own) continue;
+            const v = scores[r * size + c]!;
+            if (v > s1) {
+              s2 = s1;
+              s1 = v;
+              c1 = c;
+            } else if (v > s2) {
+              s2 = v;
+            }
+          }
+          const norm = m.squaredNorms[i]!;
+          const d1 = distanceOf(norm, s1);
+          lower[i * G + g] = d1;
+          if (c1 < 0) continue;
+          const q = d1 * d1;
+          if (q < bestDist[i]! || (q === bestDist[i] && members[c1]! < bestIndex[i]!)) {
+            bestDist[i] = q;
+            bestIndex[i] = members[c1]!;
+            bestGroup[i] = g;
+            bestSecond[i] = distanceOf(norm, s2);
+          }
+        }
+      });
+    } finally {
+      disposePrepared(prepared);
+    }
+  }
+  let changed = 0;
+  for (const i of rowsToUpdate) {
+    const old = assignment[i]!;
+    const next = bestIndex[i]!;
+    // The new centroid's group excludes it; the second of that group is the nearest other.
+    if (bestGroup[i]! >= 0) lower[i * G + bestGroup[i]!] = bestSecond[i]!;
+    if (next !== old) {
+      changed++;
+      // The old centroid is now an "other" of its group.
+      const og = i * G + groups.groupOf[old]!;
+      lower[og] = Math.min(lower[og]!, exact[i]!);
+      assignment[i] = next;
+    }
+    upper[i] = Math.sqrt(bestDist[i]!);
+  }
+  return changed;
+}
+
+/**
+ * Groups to aim for with N rows and k centroids: k/10 (Yinyang), at most
+ * MAX_BOUNDS / N so the N x groups lower bounds stay within 64 MB.
+ */
+export function targetGroups(n: number, k: number): number {
+  return Math.min(Math.ceil(k / GROUP_SIZE), Math.max(1, Math.floor(MAX_BOUNDS / n)));
+}
+
+/** Runs Lloyd from `initial` centroids on the read-back rows `m`. */
+export async function boundedLloyd(m: FeatureMatrix, initial: Float64Array, o: LloydOptions): Promise<LloydResult> {
   const n = m.rows;
   const k = o.k;
   const d = m.cols;
+  const groups = groupCentroids(initial, k, d, targetGroups(n, k));
+  const G = groups.count;
+  const b: Bounds = {
+    groups,
+    assignment: new Int32Array(n),
+    upper: new Float64Array(n),
+    lower: new Float32Array(n * G),
+  };
+  const { assignment, upper, lower } = b;
   let centroids = initial;
-  const first = await scoreRows(x, m, undefined, centroids, o);
-  const assignment = first.assignment;
-  const upper = new Float64Array(n);
-  const lower = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    upper[i] = Math.sqrt(first.distances[i]!);
-    lower[i] = Math.sqrt(first.secondDistances[i]!);
-  }
+  await refresh(m, centroids, b, o.chunkElements);
   const rowsScored = [n];
+  const work = [1];
+  const steps: LloydStep[] = ['refresh'];
   let iterations = 0;
   let emptyRepaired = 0;
-  // Squared distances; exact for 'farthest-point', otherwise refreshed at the end.
-  const distances = new Float32Array(first.distances);
+  // Exact squared distances, kept current only for 'farthest-point' repair.
+  const distances = new Float32Array(n);
+  const refreshDistances = (): void => {
+    for (let i = 0; i < n; i++) distances[i] = squaredDistanceRows(m.data, i, centroids, assignment[i]!, d);
+  };
+  if (o.emptyClusters === 'farthest-point') refreshDistances();
+  const exact = new Float64Array(n);
+  const drift = new Float64Array(G);
+  const groupSize = Int32Array.from({ length: G }, (_, g) => groups.start[g + 1]! - groups.start[g]!);
 
   for (let it = 0; it < o.iterations; it++) {
     const update = updateCentroids(m, assignment, distances, k, o.emptyClusters);
-    const next = update.centroids;
     emptyRepaired += update.repaired;
     iterations++;
     const delta = new Float64Array(k);
-    let maxDelta = 0;
-    let maxIndex = -1;
-    let secondDelta = 0;
+    drift.fill(0);
     for (let j = 0; j < k; j++) {
-      let s = 0;
-      for (let a = 0; a < d; a++) s += (next[j * d + a]! - centroids[j * d + a]!) ** 2;
-      delta[j] = Math.sqrt(s);
-      if (delta[j]! > maxDelta) {
-        secondDelta = maxDelta;
-        maxDelta = delta[j]!;
-        maxIndex = j;
-      } else if (delta[j]! > secondDelta) {
-        secondDelta = delta[j]!;
-      }
+      delta[j] = Math.sqrt(squaredDistanceRows(centroids, j, update.centroids, j, d));
+      const g = groups.groupOf[j]!;
+      if (delta[j]! > drift[g]!) drift[g] = delta[j]!;
     }
-    centroids = next;
+    centroids = update.centroids;
 
-    const candidates: number[] = [];
+    // Filter: decay the bounds; rows failing some group bound get their exact u, then list the groups still failing.
+    const lists: number[][] = Array.from({ length: G }, () => []);
+    const listed: number[] = [];
+    let scores = 0;
     for (let i = 0; i < n; i++) {
       const a = assignment[i]!;
-      upper[i] += delta[a]!;
-      lower[i] -= a === maxIndex ? secondDelta : maxDelta;
-      const slack = BOUND_SLACK * (upper[i]! + Math.max(lower[i]!, 0) + 1e-12);
-      if (upper[i]! + slack < lower[i]!) continue;
-      const exact = squaredDistanceTo(m, i, centroids, a);
-      distances[i] = exact;
-      upper[i] = Math.sqrt(exact);
-      if (upper[i]! + slack < lower[i]!) continue;
-      candidates.push(i);
-    }
-    rowsScored.push(candidates.length);
-    let changed = 0;
-    if (candidates.length > 0) {
-      // Past half the rows, scoring all of them in place beats gathering a copy.
-      const all = candidates.length * 2 > n;
-      const rows = all ? Int32Array.from({ length: n }, (_, i) => i) : Int32Array.from(candidates);
-      const scored = await scoreRows(all ? x : undefined, m, all ? undefined : rows, centroids, o);
-      for (let r = 0; r < rows.length; r++) {
-        const i = rows[r]!;
-        if (scored.assignment[r] !== assignment[i]) changed++;
-        assignment[i] = scored.assignment[r]!;
-        distances[i] = scored.distances[r]!;
-        upper[i] = Math.sqrt(scored.distances[r]!);
-        lower[i] = Math.sqrt(scored.secondDistances[r]!);
+      let u = upper[i]! + delta[a]!;
+      let minLower = Infinity;
+      const base = i * G;
+      for (let g = 0; g < G; g++) {
+        const l = lower[base + g]! - drift[g]!;
+        lower[base + g] = l;
+        if (l < minLower) minLower = l;
+      }
+      upper[i] = u;
+      if (u + slackOf(u, minLower) < minLower) continue;
+      u = Math.sqrt(squaredDistanceRows(m.data, i, centroids, a, d));
+      upper[i] = u;
+      exact[i] = u;
+      if (u + slackOf(u, minLower) < minLower) continue;
+      listed.push(i);
+      for (let g = 0; g < G; g++) {
+        const l = lower[base + g]!;
+        if (u + slackOf(u, l) < l) continue;
+        lists[g]!.push(i);
+        scores += groupSize[g]!;
       }
     }
-    if (changed === 0) break;
-    // 'farthest-point' repair in the next M-step reads current distances.
-    if (o.emptyClusters === 'farthest-point') {
-      for (let i = 0; i < n; i++) distances[i] = squaredDistanceTo(m, i, centroids, assignment[i]!);
+
+    let changed: number;
+    if (scores * GROUPED_COST >= n * k) {
+      changed = await refresh(m, centroids, b, o.chunkElements);
+      rowsScored.push(n);
+      work.push(1);
+      steps.push('refresh');
+    } else {
+      changed =
+        listed.length === 0
+          ? 0
+          : await scoreGroups(m, centroids, b, lists, Int32Array.from(listed), exact, o.chunkElements);
+      rowsScored.push(listed.length);
+      work.push(scores / (n * k));
+      steps.push('grouped');
     }
+    if (changed === 0) break;
+    if (o.emptyClusters === 'farthest-point') refreshDistances();
   }
   let inertia = 0;
-  for (let i = 0; i < n; i++) {
-    distances[i] = squaredDistanceTo(m, i, centroids, assignment[i]!);
-    inertia += distances[i]!;
-  }
-  return { centroids, assignment, distances, inertia, iterations, emptyRepaired, rowsScored };
+  refreshDistances();
+  for (let i = 0; i < n; i++) inertia += distances[i]!;
+  return { centroids, assignment, distances, inertia, iterations, emptyRepaired, rowsScored, work, steps };
 }

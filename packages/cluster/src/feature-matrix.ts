@@ -2,6 +2,7 @@
  * A read-back copy of a feature matrix plus its squared row norms, shared by
  * the k-means steps that run in JavaScript (seeding, centroid update).
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 
 /** Row-major float32 rows with float64 squared norms. */
@@ -27,15 +28,25 @@ export function rowSquaredNorms(data: Float32Array, rows: number, cols: number):
   return out;
 }
 
-/** Reads `features` back once (async, no dataSync) and computes its row norms. */
+/** Reads `features` back once (asynchronously) and computes its row norms. */
 export async function readFeatureMatrix(features: Tensor2D): Promise<FeatureMatrix> {
   const [rows, cols] = features.shape;
   const data = Float32Array.from(await features.data());
   return { rows, cols, data, squaredNorms: rowSquaredNorms(data, rows, cols) };
 }
 
+/**
+ * Rows [start, start + count) of `m` as a new [count, d] tensor, uploaded
+ * from the read-back copy. Chunks are made this way, not with tf.slice of
+ * the features tensor: tfjs-wasm's Slice copies its whole input out of the
+ * wasm heap on every call (25.6 MB per chunk at 50k x 128).
+ */
+export function rowBlock(m: FeatureMatrix, start: number, count: number): Tensor2D {
+  return tf.tensor2d(m.data.subarray(start * m.cols, (start + count) * m.cols), [count, m.cols]);
+}
+
 /** The rows `indices` of `m` as a new matrix. */
-export function gatherRows(m: FeatureMatrix, indices: Int32Array): FeatureMatrix {
+export function gatherRows(m: FeatureMatrix, indices: ArrayLike<number>): FeatureMatrix {
   const data = new Float32Array(indices.length * m.cols);
   const squaredNorms = new Float64Array(indices.length);
   for (let r = 0; r < indices.length; r++) {

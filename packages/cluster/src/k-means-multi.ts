@@ -39,7 +39,7 @@ export async function kMeansMulti(
   const results: KMeansResult[] = [];
   try {
     for (let i = 0; i < ks.length; i++) {
-      results.push(await fitKMeans(features, m, { ...rest, k: ks[i]!, seed: seed + i }));
+      results.push(await fitKMeans(m, { ...rest, k: ks[i]!, seed: seed + i }));
     }
   } catch (error) {
     for (const r of results) r.centroids.dispose();

@@ -16,7 +16,9 @@ beforeAll(async () => {
   await useBackend('cpu');
 });
 import { assignReference, lloydReference } from '@contrastive/test-utils/reference/cluster';
-import { assignToCentroids, kMeans, kMeansMulti } from './index';
+import { assignToCentroids, K_MEANS_DEFAULTS, kMeans, kMeansMulti } from './index';
+import { chunkRows } from './assign-to-centroids';
+import { targetGroups } from './bounded-lloyd';
 
 /** `perBlob` points around each of `centres` (rows), Gaussian noise of `spread`. */
 function blobs(centres: number[][], perBlob: number, spread: number, seed: number): { x: Matrix; labels: number[] } {
@@ -146,6 +148,22 @@ describeBackends(['cpu', 'wasm'], () => {
       tf.dispose([whole.centroids, chunked.centroids, features]);
     });
 
+    it('keeps one score block on the device, not the N x k distance matrix', async () => {
+      const features = toTensor2d(randomMatrix(12, 3000, 8));
+      const k = 300;
+      const chunkElements = 3000;
+      const before = tf.memory().numBytes;
+      let result: Awaited<ReturnType<typeof kMeans>> | undefined;
+      const info = await tf.profile(async () => {
+        result = await kMeans(features, { k, iterations: 4, chunkElements });
+      });
+      // A score block and a row block of at most chunkElements each (plus matMul's reshaped
+      // views of them, which tf.memory counts again), c^T and its bias, the result.
+      expect(info.peakBytes - before).toBeLessThanOrEqual(4 * (4 * chunkElements + 2 * k * 8 + 2 * k));
+      expect(info.peakBytes - before).toBeLessThan((3000 * k * 4) / 50);
+      tf.dispose([result!.centroids, features]);
+    });
+
     it('leaks nothing but the centroids', async () => {
       const features = toTensor2d(randomMatrix(5, 40, 3));
       const result = await expectNoLeakAsync(() => kMeans(features, { k: 3, maxPointsPerCentroid: 5 }));
@@ -167,6 +185,18 @@ describe('kMeansMulti', () => {
     const single = await kMeans(features, { k: 4, seed: 11 });
     expect(Array.from(results[1]!.assignment)).toEqual(Array.from(single.assignment));
     tf.dispose([...results.map((r) => r.centroids), single.centroids, features]);
+  });
+});
+
+describe('memory plan at 100k x 128, k = 10,000', () => {
+  it('scores 419-row blocks (16 MB) and keeps at most 2^24 float32 group bounds (64 MB)', () => {
+    const { chunkElements } = K_MEANS_DEFAULTS;
+    expect(chunkRows(10_000, 128, chunkElements)).toBe(419);
+    expect(chunkRows(10_000, 128, chunkElements) * 10_000 * 4).toBeLessThanOrEqual(16 * 2 ** 20);
+    const groups = targetGroups(100_000, 10_000);
+    expect(groups).toBeGreaterThan(100);
+    expect(groups * 100_000).toBeLessThanOrEqual(2 ** 24);
+    expect(targetGroups(50_000, 1000)).toBe(100);
   });
 });
 

@@ -5,10 +5,10 @@
  * Per restart: seed k centroids, assign every training row to its nearest
  * centroid, then up to `iterations` rounds of (move each centroid to its
  * members' mean; repair empty clusters; reassign), stopping early when no
- * row changes cluster (a fixed point). Reassignment uses Hamerly's
- * distance bounds (bounded-lloyd.ts) so that rows which provably keep their
- * cluster skip the distance matmul; the result equals plain Lloyd up to
- * float32 rounding. The restart with the lowest training inertia wins, and all N
+ * row changes cluster (a fixed point). Reassignment uses Yinyang distance
+ * bounds (bounded-lloyd.ts) so that only (row, centroid group) pairs that
+ * could hold a nearer centroid are rescored; the result equals plain Lloyd
+ * up to float32 rounding. The restart with the lowest training inertia wins, and all N
  * rows are assigned to its centroids.
  *
  * Defaults follow PCL's faiss call (spec §2(a) E-step 3: 20 iterations,
@@ -35,7 +35,8 @@ import {
   type Assignment,
 } from './assign-to-centroids';
 import { gatherRows, readFeatureMatrix, type FeatureMatrix } from './feature-matrix';
-import { K_MEANS_INITS, kMeansPlusPlusSeeds, randomSeeds, type KMeansInit } from './seeding';
+import { K_MEANS_INITS, randomSeeds, type KMeansInit } from './seeding';
+import { kMeansPlusPlusSeeds } from './k-means-plus-plus';
 import { EMPTY_CLUSTER_STRATEGIES, type EmptyClusterStrategy } from './update-centroids';
 import { boundedLloyd } from './bounded-lloyd';
 
@@ -62,7 +63,7 @@ export interface KMeansOptions {
   maxPointsPerCentroid?: number;
   /** Empty-cluster repair. Default `'split-largest'` (faiss). */
   emptyClusters?: EmptyClusterStrategy;
-  /** Elements of one chunk's [rows, k] score matrix. Default 2^22. */
+  /** Elements of one chunk's [rows, k] score matrix (and [rows, d] row block). Default 2^22. */
   chunkElements?: number;
 }
 
@@ -166,28 +167,23 @@ interface RunResult {
   emptyRepaired: number;
 }
 
-async function assign(
-  x: Tensor2D,
-  m: FeatureMatrix,
-  centroids: Float64Array,
-  o: Resolved,
-): Promise<Assignment> {
+async function assign(m: FeatureMatrix, centroids: Float64Array, o: Resolved): Promise<Assignment> {
   const prepared = prepareCentroids(centroids, o.k, m.cols);
   try {
-    return await assignPrepared(x, m.squaredNorms, prepared, o.chunkElements);
+    return await assignPrepared(m, prepared, o.chunkElements);
   } finally {
     disposePrepared(prepared);
   }
 }
 
-async function runOnce(x: Tensor2D, m: FeatureMatrix, o: Resolved, rng: Rng): Promise<RunResult> {
+async function runOnce(m: FeatureMatrix, o: Resolved, rng: Rng): Promise<RunResult> {
   const initial =
     typeof o.init !== 'string'
       ? Float64Array.from(o.init)
       : o.init === 'kmeans++'
-        ? kMeansPlusPlusSeeds(m, o.k, rng)
+        ? await kMeansPlusPlusSeeds(m, o.k, rng, o.chunkElements)
         : randomSeeds(m, o.k, rng);
-  const run = await boundedLloyd(x, m, initial, o);
+  const run = await boundedLloyd(m, initial, o);
   return {
     centroids: run.centroids,
     fit: { assignment: run.assignment, distances: run.distances },
@@ -210,49 +206,36 @@ function countMembers(assignment: Int32Array, k: number): Int32Array {
 }
 
 /**
- * Fits k-means on already read-back rows `m` of the tensor `features`.
- * Shared by {@link kMeans} and kMeansMulti so the rows are read once.
+ * Fits k-means on read-back rows `m` (validated options). Shared by
+ * {@link kMeans} and kMeansMulti so the rows are read once.
  */
-export async function fitKMeans(
-  features: Tensor2D,
-  m: FeatureMatrix,
-  options: KMeansOptions,
-): Promise<KMeansResult> {
+export async function fitKMeans(m: FeatureMatrix, options: KMeansOptions): Promise<KMeansResult> {
   const o = await resolve(options);
   const rng = createRng(o.seed);
   const limit = o.k * o.maxPointsPerCentroid;
-  let trainRows = m;
-  let trainTensor: Tensor2D | undefined;
-  if (m.rows > limit) {
-    const picks = rng.sampleWithoutReplacement(m.rows, limit).sort();
-    trainRows = gatherRows(m, picks);
-    trainTensor = tf.tensor2d(trainRows.data, [trainRows.rows, trainRows.cols]);
-  }
-  try {
-    let best: RunResult | undefined;
-    let bestRestart = 0;
-    for (let r = 0; r < o.restarts; r++) {
-      const run = await runOnce(trainTensor ?? features, trainRows, o, rng.fork());
-      if (best === undefined || run.inertia < best.inertia) {
-        best = run;
-        bestRestart = r;
-      }
+  const subsampled = m.rows > limit;
+  const trainRows = subsampled ? gatherRows(m, rng.sampleWithoutReplacement(m.rows, limit).sort()) : m;
+  let best: RunResult | undefined;
+  let bestRestart = 0;
+  for (let r = 0; r < o.restarts; r++) {
+    const run = await runOnce(trainRows, o, rng.fork());
+    if (best === undefined || run.inertia < best.inertia) {
+      best = run;
+      bestRestart = r;
     }
-    const winner = best!;
-    const all = trainTensor === undefined ? winner.fit : await assign(features, m, winner.centroids, o);
-    return {
-      centroids: tf.tensor2d(Float32Array.from(winner.centroids), [o.k, m.cols]),
-      assignment: all.assignment,
-      distances: all.distances,
-      counts: countMembers(all.assignment, o.k),
-      inertia: sum(all.distances),
-      iterations: winner.iterations,
-      restart: bestRestart,
-      emptyRepaired: winner.emptyRepaired,
-    };
-  } finally {
-    trainTensor?.dispose();
   }
+  const winner = best!;
+  const all = subsampled ? await assign(m, winner.centroids, o) : winner.fit;
+  return {
+    centroids: tf.tensor2d(Float32Array.from(winner.centroids), [o.k, m.cols]),
+    assignment: all.assignment,
+    distances: all.distances,
+    counts: countMembers(all.assignment, o.k),
+    inertia: sum(all.distances),
+    iterations: winner.iterations,
+    restart: bestRestart,
+    emptyRepaired: winner.emptyRepaired,
+  };
 }
 
 /**
@@ -260,9 +243,11 @@ export async function fitKMeans(
  *
  * Returns the [k, d] centroids as a tensor (caller disposes) and the
  * assignment, squared distances and counts as typed arrays (see
- * {@link KMeansResult}). Memory on the device: the features, the
- * centroids and one [chunkRows, k] score matrix; the rows are also read
- * back once into JavaScript (N*d float32) for seeding and the M-step.
+ * {@link KMeansResult}). Memory on the device: the features (borrowed),
+ * the centroids and one [chunkRows, k] score block with its [chunkRows, d]
+ * row block; in JavaScript: one read-back copy of the rows (N*d float32)
+ * for seeding, chunk uploads and the M-step, plus the Yinyang bounds
+ * (N x groups float32, at most 64 MB).
  *
  * @example
  * const { centroids, assignment, inertia } = await kMeans(features, { k: 100, seed: 1 });
@@ -271,5 +256,5 @@ export async function fitKMeans(
 export async function kMeans(features: Tensor2D, options: KMeansOptions): Promise<KMeansResult> {
   validateKMeansOptions('kMeans', features, options);
   const m = await readFeatureMatrix(features);
-  return fitKMeans(features, m, options);
+  return fitKMeans(m, options);
 }
