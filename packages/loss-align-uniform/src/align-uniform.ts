@@ -52,7 +52,7 @@ export function alignUniformLoss(z1: Tensor2D, z2: Tensor2D, options: AlignUnifo
     let loss: Scalar = tf.scalar(0);
     if (o.alignWeight > 0) loss = tf.add(loss, tf.mul(alignmentMean(u1, u2, o.alpha), o.alignWeight));
     if (o.uniformWeight > 0) {
-      const uniform = tf.add(uniformityOfRows(u1, o.t), uniformityOfRows(u2, o.t));
+      const uniform = tf.add(uniformityOfRows(u1, o.t, o.normalize), uniformityOfRows(u2, o.t, o.normalize));
       loss = tf.add(loss, tf.mul(uniform, o.uniformWeight / 2));
     }
     return loss;

@@ -25,10 +25,10 @@ export const UNIFORMITY_DEFAULTS: Readonly<Required<UniformityOptions>> = Object
 /** Amount by which the masked diagonal sits below every pair's logit (spec §0.3: finite, no -Infinity). */
 const DIAGONAL_MARGIN = 1e4;
 
-/** Identity [n, n] float32, built on the JS side. */
-function identity(n: number): Tensor2D {
+/** `value` on the diagonal of an [n, n] float32 matrix, zeros elsewhere, built on the JS side. */
+function diagonal(n: number, value: number): Tensor2D {
   const values = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) values[i * n + i] = 1;
+  for (let i = 0; i < n; i++) values[i * n + i] = value;
   return tf.tensor2d(values, [n, n]);
 }
 
@@ -37,28 +37,32 @@ function identity(n: number): Tensor2D {
  * custom op. Caller runs it in a tidy.
  *
  * Forward: squared distances from one Gram matMul, D = relu(s_i + s_j - 2 x_i.x_j);
- * the diagonal is lowered by 4t max_i s_i + 1e4 (below every pair, since
- * D_ij <= 4 max s), W = softmax of all n^2 logits -t D (one fused kernel),
- * and the value is lse - log(n(n-1)) with lse = max - log(max W). The
- * off-diagonal set holds each unordered pair twice, so its mean equals the
- * mean over i < j (spec §7.1).
+ * the diagonal is lowered below every pair by 4t max_i s_i + 1e4 (D_ij <= 4 max s;
+ * with `unitRows`, rows of norm <= 1 such as l2-normalised ones, the bound is
+ * the constant 4t and no reduction is spent on it); W = softmax of all n^2
+ * logits -t D (one fused kernel), and the value is lse - log(n(n-1)) with
+ * lse = max - log(max W). The off-diagonal set holds each unordered pair
+ * twice, so its mean equals the mean over i < j (spec §7.1).
  *
- * Backward, from dU/dD_ij = -t W_ij and dD_ij/dx_i = 2 (x_i - x_j):
+ * Backward, from dU/dD_ij = -t W_ij, dD_ij/dx_i = 2 (x_i - x_j) and W = W^T:
  *
- *   dU/dx = 2t (V x - rowsum(V) * x),   V = W + W^T
+ *   dU/dx = 4t (W x - rowsum(W) * x)
  *
  * one [n, n] x [n, d] matMul, where the chain rule through the distance
  * matrix, mask and log-sum-exp takes a few dozen kernels.
  */
-export function uniformityOfRows(x: Tensor2D, t: number): Scalar {
+export function uniformityOfRows(x: Tensor2D, t: number, unitRows = false): Scalar {
   const n = x.shape[0];
   const op = tf.customGrad((...inputs: unknown[]) => {
     const [rows, save] = inputs as [Tensor2D, (ts: Tensor[]) => void];
     const sq = tf.sum(tf.square(rows), 1, true);
     const gram = tf.matMul(rows, tf.transpose(rows));
     const distances = tf.relu(tf.sub(tf.add(sq, tf.reshape(sq, [1, n])), tf.mul(gram, 2)));
-    const depth = tf.add(tf.mul(tf.max(sq), 4 * t), DIAGONAL_MARGIN);
-    const logits = tf.reshape(tf.sub(tf.mul(distances, -t), tf.mul(identity(n), depth)), [1, n * n]);
+    const scaled = tf.mul(distances, -t);
+    const masked = unitRows
+      ? tf.add(scaled, diagonal(n, -(4.01 * t + DIAGONAL_MARGIN)))
+      : tf.sub(scaled, tf.mul(diagonal(n, 1), tf.add(tf.mul(tf.max(sq), 4 * t), DIAGONAL_MARGIN)));
+    const logits = tf.reshape(masked, [1, n * n]);
     const w = tf.softmax(logits);
     const lse = tf.sub(tf.max(logits), tf.log(tf.max(w)));
     save([w, rows]);
@@ -67,9 +71,8 @@ export function uniformityOfRows(x: Tensor2D, t: number): Scalar {
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [sw, sx] = saved as [Tensor, Tensor2D];
         const square = tf.reshape(sw, [n, n]);
-        const v = tf.add(square, tf.transpose(square));
-        const pulled = tf.sub(tf.matMul(v, sx), tf.mul(tf.sum(v, 1, true), sx));
-        return tf.mul(pulled, tf.mul(dy, 2 * t));
+        const pulled = tf.sub(tf.matMul(square, sx), tf.mul(tf.sum(square, 1, true), sx));
+        return tf.mul(pulled, tf.mul(dy, 4 * t));
       },
     };
   });
@@ -92,5 +95,5 @@ export function uniformityLoss(z: Tensor2D, options: UniformityOptions = {}): Sc
   checkMatrix(fn, 'z', z, 2);
   assertPositive(fn, 't', o.t);
   checkFlag(fn, 'normalize', o.normalize);
-  return tf.tidy(() => uniformityOfRows(o.normalize ? l2Normalize(z) : z, o.t));
+  return tf.tidy(() => (o.normalize ? uniformityOfRows(l2Normalize(z), o.t, true) : uniformityOfRows(z, o.t)));
 }

@@ -14,10 +14,10 @@ export interface LevelWeights {
 /** Amount by which the masked diagonal sits below every pair's logit (spec §0.3: finite, no -Infinity). */
 const DIAGONAL_MARGIN = 1e4;
 
-/** Identity [n, n] float32, built on the JS side. */
-function identity(n: number): Tensor2D {
+/** `value` on the diagonal of an [n, n] float32 matrix, zeros elsewhere, built on the JS side. */
+function diagonal(n: number, value: number): Tensor2D {
   const values = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) values[i * n + i] = 1;
+  for (let i = 0; i < n; i++) values[i * n + i] = value;
   return tf.tensor2d(values, [n, n]);
 }
 
@@ -64,8 +64,8 @@ function standardizeBackward(dz: Tensor2D, z: Tensor2D, sigma: Tensor): Tensor2D
  * Backward in closed form (the [B, k] chain rule through softmax, the
  * distance matrix and the column selection is never taped):
  *
- *   dL/dp1 (uniformity)  = U p1,   U = 2t lambda_u (V - diag(rowsum V)), V = W + W^T,
- *                          W the pair softmax; rowsum(dL/dp1 ⊙ p1) = rowsum(U ⊙ G)
+ *   dL/dp1 (uniformity)  = U p1,   U = 4t lambda_u (W - diag(rowsum W)), W the pair
+ *                          softmax (symmetric); rowsum(dL/dp1 ⊙ p1) = rowsum(U ⊙ G)
  *   dL/dx  (correlation) = standardisation backward of Z' Gr^T / B (and Z Gr / B),
  *                          Gr = dcorr/dR = -2 (1 - R) on the diagonal, 2 R / P off it
  *   dL/da  (softmax)     = p ⊙ (dL/dp - rho),   rho = rowsum(dL/dp ⊙ p)
@@ -93,11 +93,10 @@ export function prototypeLevelTerms(v1: Tensor2D, v2: Tensor2D | undefined, c: C
     let kept: Tensor[] = [scaled, p1];
     if (uniform) {
       const gram = tf.matMul(p1, tf.transpose(p1));
-      const eye = identity(batch);
-      const sq = tf.sum(tf.mul(gram, eye), 1, true);
+      const sq = tf.sum(tf.mul(gram, diagonal(batch, 1)), 1, true);
       const distances = tf.relu(tf.sub(tf.add(sq, tf.reshape(sq, [1, batch])), tf.mul(gram, 2)));
-      const depth = tf.add(tf.mul(tf.max(sq), 4 * w.t), DIAGONAL_MARGIN);
-      const logits = tf.reshape(tf.sub(tf.mul(distances, -w.t), tf.mul(eye, depth)), [1, batch * batch]);
+      // Probability rows have |p|^2 <= 1, so D <= 4 and the diagonal sits 1e4 below every pair.
+      const logits = tf.reshape(tf.add(tf.mul(distances, -w.t), diagonal(batch, -(4.01 * w.t + DIAGONAL_MARGIN))), [1, batch * batch]);
       const pairs = tf.softmax(logits);
       const lse = tf.sub(tf.max(logits), tf.log(tf.max(pairs)));
       value = tf.add(value, tf.mul(tf.sub(lse, Math.log(batch * (batch - 1))), w.uniformity));
@@ -113,7 +112,7 @@ export function prototypeLevelTerms(v1: Tensor2D, v2: Tensor2D | undefined, c: C
       const { z: z1, sigma: sigma1 } = standardize(s1);
       const { z: z2, sigma: sigma2 } = standardize(s2);
       const r = tf.div(tf.matMul(tf.transpose(z1), z2), batch);
-      const eye = identity(columns);
+      const eye = diagonal(columns, 1);
       const onDiagonal = tf.sum(tf.square(tf.mul(tf.sub(1, r), eye)));
       const offDiagonal = tf.sum(tf.square(tf.sub(r, tf.mul(r, eye))));
       value = tf.add(value, tf.mul(tf.add(onDiagonal, tf.div(offDiagonal, columns)), w.correlation));
@@ -133,14 +132,13 @@ export function prototypeLevelTerms(v1: Tensor2D, v2: Tensor2D | undefined, c: C
         if (uniform) {
           const [pairs, gram] = rest as [Tensor, Tensor2D];
           rest = rest.slice(2);
-          const square = tf.reshape(pairs, [batch, batch]);
-          const v = tf.mul(tf.add(square, tf.transpose(square)), 2 * w.t * w.uniformity);
-          pull = tf.sub(v, tf.mul(identity(batch), tf.sum(v, 1, true))) as Tensor2D;
+          const v = tf.mul(tf.reshape(pairs, [batch, batch]), 4 * w.t * w.uniformity);
+          pull = tf.sub(v, tf.mul(diagonal(batch, 1), tf.sum(v, 1, true))) as Tensor2D;
           rhoU = tf.sum(tf.mul(pull, gram), 1, true);
         }
         if (correlate) {
           const [p2, selected, s1, s2, z1, z2, sigma1, sigma2, r] = rest as Tensor2D[];
-          const eye = identity(columns);
+          const eye = diagonal(columns, 1);
           const onDiagonal = tf.mul(tf.mul(tf.sub(1, r!), eye), -2);
           const offDiagonal = tf.mul(tf.sub(r!, tf.mul(r!, eye)), 2 / columns);
           const gr = tf.mul(tf.add(onDiagonal, offDiagonal), w.correlation / batch);
