@@ -43,6 +43,17 @@ describe('prototypeColumns', () => {
     expect(Array.from(all.columns.subarray(3)).sort((x, y) => x - y)).toEqual([0, 2, 3, 5, 6, 8, 9]);
   });
 
+  it('draws the same negatives as rng.sampleWithoutReplacement over the unassigned ids', () => {
+    for (const [k, r] of [[10, 7], [50, 20], [1000, 600]] as const) {
+      for (let seed = 0; seed < 5; seed++) {
+        const c = prototypeColumns('f', assignment, k, r, true, createRng(seed));
+        const pool = Array.from({ length: k }, (_, id) => id).filter((id) => ![1, 4, 7].includes(id));
+        const picks = createRng(seed).sampleWithoutReplacement(pool.length, r);
+        expect(Array.from(c.columns.subarray(3))).toEqual(Array.from(picks, (i) => pool[i]));
+      }
+    }
+  });
+
   it('throws OUT_OF_RANGE when r exceeds the unassigned prototypes', () => {
     expect(thrownCode(() => prototypeColumns('f', assignment, 10, 8, true, createRng(1)))).toEqual({
       code: 'OUT_OF_RANGE',

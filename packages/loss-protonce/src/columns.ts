@@ -51,20 +51,31 @@ export function prototypeColumns(
       targets[i] = firstColumn[id]!;
     }
   }
-  const pool: number[] = [];
-  for (let id = 0; id < numPrototypes; id++) if (used[id] === 0) pool.push(id);
-  if (negatives > pool.length) {
+  let free = 0;
+  for (let id = 0; id < numPrototypes; id++) free += 1 - used[id]!;
+  if (negatives > free) {
     throw argumentError(
       'OUT_OF_RANGE',
       fn,
       'negativePrototypes',
-      `at most the ${pool.length} prototypes no batch row is assigned to (k = ${numPrototypes})`,
+      `at most the ${free} prototypes no batch row is assigned to (k = ${numPrototypes})`,
       String(negatives),
     );
   }
-  const picked = rng.sampleWithoutReplacement(pool.length, negatives);
+  const pool = new Int32Array(free);
+  for (let id = 0, o = 0; id < numPrototypes; id++) if (used[id] === 0) pool[o++] = id;
   const columns = new Int32Array(positives.length + negatives);
   columns.set(positives);
-  for (let j = 0; j < negatives; j++) columns[positives.length + j] = pool[picked[j]!]!;
+  // Partial Fisher-Yates in place on the pool (a fresh array): the same
+  // draws, rng.int(n - i) for i = 0..r-1, and the same picks as
+  // rng.sampleWithoutReplacement(n, r) indexing the pool, without its
+  // sparse swap map (3-8 ms for r = 16384).
+  for (let i = 0; i < negatives; i++) {
+    const j = i + rng.int(free - i);
+    const picked = pool[j]!;
+    pool[j] = pool[i]!;
+    pool[i] = picked;
+    columns[positives.length + i] = picked;
+  }
   return { columns, targets, positives: positives.length };
 }
