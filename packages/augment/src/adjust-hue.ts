@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
-import { channelMax, fromPlanar, perImage, toPlanar, withData, type Planar } from './planar';
+import { channelMax, fromPlanar, mixChannels, perImage, toPlanar, withData, type Planar } from './planar';
 import { assertImages, perSample } from './validate';
 
 /** A channel within this of the maximum counts as the maximum (the hue is continuous there). */
@@ -20,33 +20,37 @@ const TINY = 1e-30;
  * the hue sector h6 = (g - b)/chroma if max is r, 2 + (b - r)/chroma if max is
  * g, 4 + (r - g)/chroma otherwise (0 for grays). HSV -> RGB as `_hsv2rgb`,
  * written in its closed form: channel n (r: 5, g: 3, b: 1) is
- * v - chroma * clamp(2 - |k - 2|, 0, 1) with k = (n + h6 + 6 * factor) mod 6,
- * which gives the same (v, q, p, t) table entries sector by sector.
+ * v - chroma * clamp(2 - d, 0, 1), with d the distance of
+ * k = n + h6 + 6 * factor to the nearest point 2 + 6 Z, which gives the same
+ * (v, q, p, t) table entries sector by sector. Since k lies in [-3, 13],
+ * d = 3 - ||e - 3| - 3| with e = |k - 5| (exact folding, valid for
+ * k in [-4, 14]) replaces the modulo.
  *
- * Built from kernels that are fast on wasm: channel maxima as pooling (see
- * `channelMax`), same-shape elementwise ops on `[HW, 1, N]` planes, max(a, b) = a + relu(b - a), and the
- * modulo as k - 6 floor(k / 6) (wasm's `Mod` is ~25x slower than `Floor`).
+ * Built from kernels that are fast on wasm: channels and maxima as one
+ * depthwise convolution or pooling each (see `planar.ts`), same-shape
+ * elementwise ops on `[HW, 1, N]` planes and max(a, b) = a + relu(b - a).
  */
 export function hueShiftPlanar(p: Planar, factors: readonly number[]): Planar {
-  const [r, g, b] = [0, 1, 2].map((c) => channelMax(p, [0, 1, 2].map((i) => (i === c ? 1 : 0)))) as [Tensor, Tensor, Tensor];
+  const [r, g, b] = [0, 1, 2].map((c) => mixChannels(p, [0, 1, 2].map((i) => (i === c ? 1 : 0)))) as [Tensor, Tensor, Tensor];
   const v = channelMax(p);
   const minRg = tf.sub(g, tf.relu(tf.sub(g, r)));
   const chroma = tf.sub(v, tf.sub(minRg, tf.relu(tf.sub(minRg, b))));
   // r - v (g - v) is 0 when that channel holds the maximum.
-  const isR = tf.step(tf.add(tf.sub(r, v), TIE));
-  const isG = tf.step(tf.add(tf.sub(g, v), TIE));
+  const nearMax = tf.sub(v, TIE);
+  const isR = tf.step(tf.sub(r, nearMax));
+  const isG = tf.step(tf.sub(g, nearMax));
   // Branch weights with torchvision's priority r, then g, then b.
-  const wG = tf.sub(isG, tf.mul(isG, isR));
-  const wB = tf.sub(tf.sub(1, isR), wG);
+  const notR = tf.sub(1, isR);
+  const wG = tf.mul(isG, notR);
+  const wB = tf.sub(notR, wG);
   const numerator = tf.addN([tf.mul(isR, tf.sub(g, b)), tf.mul(wG, tf.sub(b, r)), tf.mul(wB, tf.sub(r, g))]);
   const sector = tf.add(tf.mul(wG, 2), tf.mul(wB, 4));
   const h6 = tf.add(tf.div(numerator, tf.add(chroma, TINY)), sector);
   const shifted = tf.add(h6, perImage(factors.map((f) => 6 * f)));
-  // k for the three channels at once, [HW, 3, N] (a concat of planes is a
-  // plain copy; a [HW, 1, N] + [1, 3, 1] broadcast is a slow path on wasm).
-  const k = tf.concat([5, 3, 1].map((offset) => tf.add(shifted, offset)), 1);
-  const wrapped = tf.sub(k, tf.mul(tf.floor(tf.div(k, 6)), 6));
-  const ramp = tf.clipByValue(tf.sub(2, tf.abs(tf.sub(wrapped, 2))), 0, 1);
+  // k - 5 = shifted + (n - 5) for the three channels at once, [HW, 3, N] (a
+  // concat of planes is a plain copy; a [1, 3, 1] broadcast is a slow path).
+  const e = tf.abs(tf.concat([shifted, tf.sub(shifted, 2), tf.sub(shifted, 4)], 1));
+  const ramp = tf.clipByValue(tf.sub(tf.abs(tf.sub(tf.abs(tf.sub(e, 3)), 3)), 1), 0, 1);
   return withData(p, tf.sub(v, tf.mul(chroma, ramp)));
 }
 

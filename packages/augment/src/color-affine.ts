@@ -44,8 +44,8 @@ export function planarGray(p: Planar): Tensor3D {
 
 /**
  * out = f_b x + g_b gray(x) + c_b mean(gray(x_b)), clamped when `stage.clamp`,
- * on a planar batch: at most one channel mix, one mean and five elementwise
- * kernels, each skipped when its coefficients are all zero.
+ * on a planar batch: at most one channel mix, one mean and three full-size
+ * elementwise kernels, each skipped when its coefficients are all zero.
  */
 export function applyAffineStage(p: Planar, stage: AffineStage): Planar {
   const { scale, grayWeight, meanCoefficients } = stage;
@@ -57,8 +57,14 @@ export function applyAffineStage(p: Planar, stage: AffineStage): Planar {
   const useMean = meanCoefficients.some((v) => v !== 0);
   if (f.every((v) => v === 1) && !useGray && !useMean) return p;
   const gray = useGray || (useMean && !one) ? planarGray(p) : x;
-  let out: Tensor = f.every((v) => v === 1) ? x : tf.mul(x, perImage(f));
-  if (useGray) out = tf.add(out, tf.mul(gray, perImage(grayWeight)));
-  if (useMean) out = tf.add(out, tf.mul(imageMean(gray), perImage(meanCoefficients)));
+  const scaled: Tensor = f.every((v) => v === 1) ? x : tf.mul(x, perImage(f));
+  // The gray and mean terms are summed on the [HW, 1, N] plane first (for
+  // three channels), then added to every channel in one broadcast.
+  let shift: Tensor | null = useGray ? tf.mul(gray, perImage(grayWeight)) : null;
+  if (useMean) {
+    const term = tf.mul(imageMean(gray), perImage(meanCoefficients));
+    shift = shift === null ? term : tf.add(shift, term);
+  }
+  const out = shift === null ? scaled : tf.add(scaled, shift);
   return withData(p, stage.clamp ? tf.clipByValue(out, 0, 1) : out);
 }

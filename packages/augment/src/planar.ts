@@ -55,13 +55,21 @@ export function perChannel(values: readonly number[]): Tensor3D {
 }
 
 /**
- * Linear combination of the channels, `sum_c weights[c] * x_c`: `[HW, 1, N]`.
- * A `[1, C, 1]` multiply and a sum over the channel axis (wasm runs that sum
- * as one streaming average pooling; a `[P, C] @ [C, 1]` product is several
- * times slower for so few columns).
+ * Linear combination of the channels, `sum_c weights[c] * x_c`: `[HW, 1, N]`,
+ * as one depthwise convolution over the channel axis (a 3-tap column filter
+ * per image; exact for one-hot weights). A `[P, C] @ [C, 1]` product or a
+ * multiply and a channel sum take 1.2-4x longer on wasm.
  */
 export function mixChannels(p: Planar, weights: readonly number[]): Tensor3D {
-  return tf.sum(tf.mul(p.data, perChannel(weights)), 1, true) as Tensor3D;
+  const { n, h, w, c } = p;
+  const taps = Float32Array.from({ length: c * n }, (_, i) => weights[Math.floor(i / n)]!);
+  const mixed = tf.depthwiseConv2d(
+    tf.reshape(p.data, [h * w, c, 1, n]) as Tensor4D,
+    tf.tensor4d(taps, [c, 1, n, 1]),
+    1,
+    'valid',
+  );
+  return tf.reshape(mixed, [h * w, 1, n]) as Tensor3D;
 }
 
 /**
