@@ -66,6 +66,21 @@ describe('boundedLloyd (Yinyang bounds)', () => {
     expect(steps.filter((s) => s === 'refresh').length).toBeGreaterThan(2);
   });
 
+  it('breaks exact ties across groups to the lowest centroid index', async () => {
+    // Groups: the negative centroids (seeded by centroid 0) and the positive ones (seeded by
+    // centroid 10). Centroid 3 (+10, second group) and centroid 5 (-10, first group) tie for row 0.
+    const init = [-14, -13, -12, 10, -11, -10, -10.5, -11.5, -12.5, -13.5, 14, 10.5, 11, 11.5, 12, 12.5, 13, 13.5, 14.5, 15];
+    const x = roundToFloat32({ rows: 5, cols: 1, data: Float64Array.from([0, 12, -12, 13, -13]) });
+    const run = await boundedLloyd(featureMatrix(x), Float64Array.from(init), {
+      k: 20,
+      iterations: 0,
+      emptyClusters: 'split-largest',
+      chunkElements: 1 << 22,
+    });
+    expect(run.assignment[0]).toBe(3);
+    expect(Array.from(run.assignment)).toEqual(assignReference(x, { rows: 20, cols: 1, data: Float64Array.from(init) }).assignment);
+  });
+
   it('scores only small parts of N x k once centroids settle', async () => {
     const x = mixture(5, 1000, 6, 10, 0.5);
     const m = featureMatrix(x);

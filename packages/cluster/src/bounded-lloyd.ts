@@ -91,36 +91,36 @@ async function refresh(m: FeatureMatrix, centroids: Float64Array, b: Bounds, chu
   const prepared = prepareCentroids(centroids, k, m.cols, order);
   try {
     await forEachScoreBlock(m, prepared, chunkElements, (start, rows, scores) => {
+      /** Lowest centroid index in group g whose score is v (exact ties only). */
+      const firstOf = (base: number, g: number, v: number): number => {
+        for (let c = gStart[g]!; c < gStart[g + 1]!; c++) if (scores[base + c] === v) return order[c]!;
+        return k;
+      };
       for (let r = 0; r < rows; r++) {
         const i = start + r;
         const base = r * k;
+        // Pass 1: the maximum of each group (branch-light); pass 2: the best group's argmax and second.
         let best = -Infinity;
-        let bestCol = -1;
         let bestGroup = 0;
-        let bestSecond = -Infinity;
         for (let g = 0; g < G; g++) {
           let s1 = -Infinity;
-          let c1 = -1;
-          let s2 = -Infinity;
-          for (let c = gStart[g]!; c < gStart[g + 1]!; c++) {
-            const v = scores[base + c]!;
-            if (v > s1) {
-              s2 = s1;
-              s1 = v;
-              c1 = c;
-            } else if (v > s2) {
-              s2 = v;
-            }
-          }
+          const end = base + gStart[g + 1]!;
+          for (let c = base + gStart[g]!; c < end; c++) if (scores[c]! > s1) s1 = scores[c]!;
           groupMax[g] = s1;
-          if (s1 > best || (s1 === best && bestCol >= 0 && order[c1]! < order[bestCol]!)) {
+          if (s1 > best || (s1 === best && firstOf(base, g, s1) < firstOf(base, bestGroup, best))) {
             best = s1;
-            bestCol = c1;
             bestGroup = g;
-            bestSecond = s2;
           }
         }
-        if (bestCol < 0) bestCol = 0; // only for NaN scores
+        let bestCol = -1;
+        let bestSecond = -Infinity;
+        for (let c = gStart[bestGroup]!; c < gStart[bestGroup + 1]!; c++) {
+          const v = scores[base + c]!;
+          // Ties go to the lowest centroid index (columns ascend by index within a group).
+          if (v === best && bestCol < 0) bestCol = c;
+          else if (v > bestSecond) bestSecond = v;
+        }
+        if (bestCol < 0) bestCol = gStart[bestGroup]!; // only for NaN scores
         const norm = m.squaredNorms[i]!;
         const next = order[bestCol]!;
         if (next !== assignment[i]) changed++;
