@@ -3,13 +3,14 @@
  *
  * Two formulations, both on XNNPACK:
  * - `im2col` (the default): x transposed channel-major by the blocked heap
- *   transpose, a channel-major im2col written by one sequential JavaScript
- *   pass on the wasm heap ({@link im2colChannelMajor}), and one matmul per
- *   batch chunk, `dW[(ky,kx,ci), co] = cols[(ky,kx,ci), (n,oy,ox)] @ dy[(n,oy,ox), co]`
+ *   transpose, then per block of images a channel-major im2col written by one
+ *   sequential JavaScript pass on the wasm heap ({@link im2colChannelMajor})
+ *   and one product `dW[(ky,kx,ci), co] += cols[(ky,kx,ci), (b,oy,ox)] @ dy[(b,oy,ox), co]`
  *   (contraction on the inner axis of `cols` and the outer axis of `dy`, the
- *   layout XNNPACK's fully-connected path runs fast). CPU ms at 256 inputs
- *   on the build machine, im2col / conv: 31 / 103 (3->32, s1), 118 / 172
- *   (32->64, s2), 87 / 124 (64->128, s2).
+ *   layout XNNPACK's fully-connected path runs fast). Blocking the reduction
+ *   keeps XNNPACK's packed dy panel in cache and bounds the im2col buffer
+ *   (one [kh*kw*cin, n*oh*ow] im2col of ResNet-18's first stage at batch 128
+ *   would be 302 MB).
  * - `conv`: one conv2d with batch and channel axes swapped and dilation =
  *   stride ({@link filterGradByConv}); XNNPACK's indirection buffer replaces
  *   the im2col, at the price of transposing x and dy and of a conv whose
@@ -28,12 +29,53 @@ import type { KernelOps } from './kernel-scope';
 /** How {@link conv2dBackpropFilterWasm} computes the filter gradient (`'auto'` = `'im2col'`). */
 export type FilterGradMethod = 'auto' | 'conv' | 'im2col';
 
-/** Largest im2col buffer (float32 elements, 128 MiB) before the batch is chunked. */
-export const IM2COL_CHUNK_ELEMENTS = 1 << 25;
+/**
+ * Bytes of the `[columns, cout]` slice of dy that one im2col product reads
+ * per output panel: the reduction is cut into blocks of about
+ * `FILTER_GRAD_BLOCK_BYTES / (4 * cout)` columns (whole images) so that
+ * XNNPACK's packed right-hand side stays in the L2 cache (its GEMM does not
+ * block the reduction axis itself).
+ */
+export const FILTER_GRAD_BLOCK_BYTES = 1 << 18;
+
+/** Options of {@link conv2dBackpropFilterWasm}. */
+export interface FilterGradOptions {
+  /** Default `'auto'` (the im2col path). */
+  method?: FilterGradMethod;
+  /**
+   * Reduction columns (`images * oh * ow`) per im2col product, rounded to
+   * whole images (at least one). Default `FILTER_GRAD_BLOCK_BYTES / (4 * cout)`,
+   * at least 256 and at least `FILTER_GRAD_MIN_BLOCK_MACS / (kh*kw*cin*cout)`.
+   * Bounds the im2col buffer to `kh*kw*cin` times this.
+   */
+  blockColumns?: number;
+}
+
+/**
+ * Smallest product per block (multiply-adds): smaller ones (few input
+ * channels, e.g. an RGB stem) pay more for their XNNPACK operator and the
+ * accumulation than the cache blocking saves.
+ */
+export const FILTER_GRAD_MIN_BLOCK_MACS = 1 << 24;
+
+/**
+ * Images per im2col block: `blockColumns` (default: see {@link FilterGradOptions})
+ * rounded to whole images of `oh*ow` columns, at least one, at most the batch.
+ */
+export function imagesPerBlock(batch: number, columnsPerImage: number, outChannels: number, rows: number, blockColumns?: number): number {
+  const cached = Math.round(FILTER_GRAD_BLOCK_BYTES / (4 * outChannels));
+  const target = blockColumns ?? Math.max(256, cached, Math.ceil(FILTER_GRAD_MIN_BLOCK_MACS / (rows * outChannels)));
+  return Math.max(1, Math.min(batch, Math.round(target / Math.max(1, columnsPerImage))));
+}
 
 /**
  * Filter gradient of an NHWC conv2d (dilation 1).
  * `x: [n, h, w, cin]`, `dy: [n, oh, ow, cout]` -> `[kh, kw, cin, cout]`.
+ *
+ * The im2col path transposes x once to `[cin, n, h, w]`; then, for each
+ * block of images, it writes the block's `[kh*kw*cin, columns]` im2col,
+ * copies the block's contiguous dy rows and adds one XNNPACK product to the
+ * running sum, freeing both buffers before the next block.
  */
 export function conv2dBackpropFilterWasm(
   ops: KernelOps,
@@ -43,26 +85,36 @@ export function conv2dBackpropFilterWasm(
   strides: number | [number, number],
   pad: ConvPad,
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
-  method: FilterGradMethod = 'auto',
+  options: FilterGradOptions = {},
 ): TensorInfo {
   const g = convGeometry(x.shape, filterShape, strides, 1, pad, dimRoundingMode);
-  const k = g.filterHeight * g.filterWidth * g.inChannels;
-  const perImage = k * g.outHeight * g.outWidth;
-  if (method === 'conv') return filterGradByConv(ops, x, dy, g);
-  const chunk = Math.max(1, Math.min(g.batch, Math.floor(IM2COL_CHUNK_ELEMENTS / Math.max(1, perImage))));
+  if (options.method === 'conv') return filterGradByConv(ops, x, dy, g);
+  const { batch: n, inChannels: cin, outChannels: cout } = g;
+  const k = g.filterHeight * g.filterWidth * cin;
+  const perImage = g.outHeight * g.outWidth;
+  const block = imagesPerBlock(n, perImage, cout, k, options.blockColumns);
+  // [n*h*w, cin] -> [cin, n*h*w]: every (channel, image) plane is contiguous for the im2col.
+  const xt = ops.transpose(ops.reshape(x, [n * g.inHeight * g.inWidth, cin]), [1, 0]);
   let total: TensorInfo | undefined;
-  for (let start = 0; start < g.batch; start += chunk) {
-    const size = Math.min(chunk, g.batch - start);
-    const xs = ops.slice(x, [start, 0, 0, 0], [size, g.inHeight, g.inWidth, g.inChannels]);
-    const dys = ops.slice(dy, [start, 0, 0, 0], [size, g.outHeight, g.outWidth, g.outChannels]);
-    const p = size * g.outHeight * g.outWidth;
-    // [size*h*w, c] -> [c, size*h*w], then one sequential pass builds the k x p columns.
-    const xt = ops.transpose(ops.reshape(xs, [size * g.inHeight * g.inWidth, g.inChannels]), [1, 0]);
-    const cols = ops.heapCompute([xt], [k, p], ([src], dst) => im2colChannelMajor(src as Int32Array, dst, g, size, g.inChannels));
-    const part = ops.matMul(ops.reshape(cols, [1, k, p]), ops.reshape(dys, [1, p, g.outChannels]));
-    total = total === undefined ? part : ops.add(total, part);
+  for (let first = 0; first < n; first += block) {
+    const count = Math.min(block, n - first);
+    const p = count * perImage;
+    const images = { first, count, total: n };
+    const cols = ops.heapCompute([xt], [1, k, p], ([src], dst) => im2colChannelMajor(src as Int32Array, dst, g, cin, images));
+    const rows = ops.heapCompute([dy], [1, p, cout], ([src], dst) => dst.set((src as Int32Array).subarray(first * perImage * cout, (first + count) * perImage * cout)));
+    const part = ops.matMul(cols, rows);
+    ops.dispose(cols);
+    ops.dispose(rows);
+    if (total === undefined) {
+      total = part;
+    } else {
+      const sum = ops.add(total, part);
+      ops.dispose(total);
+      ops.dispose(part);
+      total = sum;
+    }
   }
-  return ops.reshape(total as TensorInfo, [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
+  return ops.reshape(total as TensorInfo, [g.filterHeight, g.filterWidth, cin, cout]);
 }
 
 const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {

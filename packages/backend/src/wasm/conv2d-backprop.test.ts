@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ContrastiveError } from '@contrastive/core';
+import { expectClose } from '@contrastive/test-utils';
 import { setBackend } from '../select-backend';
-import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
+import { conv2dBackpropFilterWasm, imagesPerBlock } from './conv2d-backprop-filter';
+import type { FilterGradOptions } from './conv2d-backprop-filter';
 import { runInKernelScope } from './kernel-scope';
 import { expectParity } from './parity-helpers.test-utils';
 
@@ -34,6 +36,13 @@ const CASES: Case[] = [
   { n: 2, h: 9, w: 8, cin: 2, cout: 3, k: 3, strides: [2, 1], pad: 'same' },
   { n: 2, h: 7, w: 7, cin: 2, cout: 3, k: 3, strides: 1, pad: 2 },
   { n: 2, h: 8, w: 7, cin: 2, cout: 3, k: 3, strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  // Stride 1 with asymmetric explicit padding (exact single-conv input gradient).
+  { n: 2, h: 6, w: 7, cin: 2, cout: 3, k: 3, strides: 1, pad: [[0, 0], [0, 2], [1, 0], [0, 0]] },
+  // Stride 1 with padding above k-1: the input gradient falls back to the phase path.
+  { n: 1, h: 5, w: 6, cin: 2, cout: 3, k: 3, strides: 1, pad: 3 },
+  // Five images: the filter gradient's image blocks end with a partial block.
+  { n: 5, h: 6, w: 5, cin: 3, cout: 4, k: 3, strides: 1, pad: 'same' },
+  { n: 5, h: 7, w: 7, cin: 2, cout: 3, k: 3, strides: 2, pad: 'valid' },
 ];
 
 const label = (c: Case): string =>
@@ -94,7 +103,7 @@ describe('Conv2DBackpropInput and Conv2DBackpropFilter on wasm match cpu', () =>
       const before = tf.engine().backend.numDataIds();
       const make = (method: 'conv' | 'im2col'): tf.Tensor => {
         const info = runInKernelScope(tf.backend(), (ops) =>
-          conv2dBackpropFilterWasm(ops, x, dy, shape, c.strides, c.pad as 'same', undefined, method),
+          conv2dBackpropFilterWasm(ops, x, dy, shape, c.strides, c.pad as 'same', undefined, { method }),
         );
         return tf.engine().makeTensorFromTensorInfo(info);
       };
@@ -107,6 +116,45 @@ describe('Conv2DBackpropInput and Conv2DBackpropFilter on wasm match cpu', () =>
       expect(tf.engine().backend.numDataIds()).toBe(before);
       tf.dispose([x, dy]);
     }
+  });
+
+  it('the blocked im2col filter gradient (1, 2 and 3 images per block) equals one block and the conv path', async () => {
+    await setBackend('wasm');
+    for (const c of CASES.filter((d) => d.n >= 2)) {
+      const x = tf.randomNormal([c.n, c.h, c.w, c.cin], 0, 1, 'float32', 9);
+      const dy = tf.randomNormal(outShape(c), 0, 1, 'float32', 10);
+      const shape = [c.k, c.k, c.cin, c.cout];
+      const [, oh, ow] = outShape(c) as [number, number, number, number];
+      const before = tf.engine().backend.numDataIds();
+      const make = (options: FilterGradOptions): Float32Array => {
+        const info = runInKernelScope(tf.backend(), (ops) =>
+          conv2dBackpropFilterWasm(ops, x, dy, shape, c.strides, c.pad as 'same', undefined, options),
+        );
+        const t = tf.engine().makeTensorFromTensorInfo(info);
+        const values = t.dataSync() as Float32Array;
+        t.dispose();
+        return values;
+      };
+      const reference = make({ method: 'conv' });
+      const whole = make({ blockColumns: c.n * oh * ow });
+      expectClose(whole, reference, { atol: 1e-4, rtol: 1e-4 });
+      for (const images of [1, 2, 3]) {
+        expectClose(make({ blockColumns: images * oh * ow }), whole, { atol: 1e-4, rtol: 1e-4 });
+      }
+      expect(tf.engine().backend.numDataIds()).toBe(before);
+      tf.dispose([x, dy]);
+    }
+  });
+
+  it('imagesPerBlock rounds the block to whole images, at least one and at most the batch', () => {
+    // ResNet-18 CIFAR at batch 128: 3x3 convs of 64, 128 and 512 channels, the RGB stem.
+    expect(imagesPerBlock(128, 1024, 64, 576)).toBe(1);
+    expect(imagesPerBlock(128, 256, 128, 1152)).toBe(2);
+    expect(imagesPerBlock(128, 16, 512, 4608)).toBe(16);
+    expect(imagesPerBlock(128, 1024, 64, 27)).toBe(9);
+    expect(imagesPerBlock(8, 16, 64, 576)).toBe(8);
+    expect(imagesPerBlock(128, 50176, 64, 576)).toBe(1);
+    expect(imagesPerBlock(10, 100, 64, 576, 250)).toBe(3);
   });
 
   it('rejects NCHW with a ContrastiveError naming dataFormat', async () => {

@@ -39,27 +39,38 @@ export function channelMajorTaps(ops: KernelOps, x: TensorInfo, g: ConvGeometry)
   return taps;
 }
 
+/** Shortest contiguous run copied with `TypedArray.set` (a subarray costs more than a short loop). */
+const SET_MIN_RUN = 24;
+
+/** A range of images of a channel-major source `[c, total, h, w]`. */
+export interface ImageRange {
+  first: number;
+  count: number;
+  total: number;
+}
+
 /**
  * Channel-major im2col by one JavaScript pass on the wasm heap:
- * `src = x` transposed to `[c, n, h, w]`, `dst: [kh*kw*c, n*oh*ow]` with row
- * `(ky, kx, ci)` and column `(b, oy, ox)` holding
- * `x[b, oy*sh + ky*dh - padTop, ox*sw + kx*dw - padLeft, ci]` (0 outside).
+ * `src = x` transposed to `[c, total, h, w]`, `dst: [kh*kw*c, count*oh*ow]`
+ * with row `(ky, kx, ci)` and column `(b, oy, ox)` holding
+ * `x[first + b, oy*sh + ky*dh - padTop, ox*sw + kx*dw - padLeft, ci]` (0 outside).
  * The wasm backend's strided rank-4 `Slice` (what {@link channelMajorTaps}
  * needs per tap) is a slow scalar loop; this writes each row sequentially.
  */
-export function im2colChannelMajor(src: Int32Array, dst: Int32Array, g: ConvGeometry, n: number, c: number): void {
+export function im2colChannelMajor(src: Int32Array, dst: Int32Array, g: ConvGeometry, c: number, images: ImageRange): void {
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = g;
   const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, inHeight: h, inWidth: w } = g;
+  const { first, count, total } = images;
   let o = 0;
   for (let ky = 0; ky < kh; ky++) {
     for (let kx = 0; kx < kw; kx++) {
       const x0 = kx * dw - g.padLeft;
       // Output columns whose input column is inside [0, w).
-      const first = Math.min(ow, Math.max(0, Math.ceil(-x0 / sw)));
-      const last = Math.max(first, Math.min(ow, Math.floor((w - 1 - x0) / sw) + 1));
+      const lo = Math.min(ow, Math.max(0, Math.ceil(-x0 / sw)));
+      const hi = Math.max(lo, Math.min(ow, Math.floor((w - 1 - x0) / sw) + 1));
       for (let ci = 0; ci < c; ci++) {
-        for (let b = 0; b < n; b++) {
-          const plane = (ci * n + b) * h;
+        for (let b = first; b < first + count; b++) {
+          const plane = (ci * total + b) * h;
           for (let oy = 0; oy < oh; oy++) {
             const iy = oy * sh + ky * dh - g.padTop;
             if (iy < 0 || iy >= h) {
@@ -68,9 +79,14 @@ export function im2colChannelMajor(src: Int32Array, dst: Int32Array, g: ConvGeom
               continue;
             }
             const row = (plane + iy) * w + x0;
-            for (let ox = 0; ox < first; ox++) dst[o++] = 0;
-            for (let ox = first; ox < last; ox++) dst[o++] = src[row + ox * sw] as number;
-            for (let ox = last; ox < ow; ox++) dst[o++] = 0;
+            for (let ox = 0; ox < lo; ox++) dst[o++] = 0;
+            if (sw === 1 && hi - lo >= SET_MIN_RUN) {
+              dst.set(src.subarray(row + lo, row + hi), o);
+              o += hi - lo;
+            } else {
+              for (let ox = lo; ox < hi; ox++) dst[o++] = src[row + ox * sw] as number;
+            }
+            for (let ox = hi; ox < ow; ox++) dst[o++] = 0;
           }
         }
       }

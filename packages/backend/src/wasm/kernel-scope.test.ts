@@ -42,3 +42,29 @@ describe('runInKernelScope gatherFlat (wasm heap gather)', () => {
     tf.dispose([x, b]);
   });
 });
+
+describe('runInKernelScope dispose (early release inside a composite kernel)', () => {
+  it('frees an owned intermediate at once, keeps shared buffers until their last reference, ignores inputs', async () => {
+    await setBackend('wasm');
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const before = tf.engine().backend.numDataIds();
+    const info = runInKernelScope(tf.backend(), (ops) => {
+      const sum = ops.add(x, x);
+      const view = ops.reshape(sum, [4]);
+      ops.dispose(x); // an input: not owned, nothing happens
+      ops.dispose(sum); // the reshape still references the buffer
+      expect(tf.engine().backend.numDataIds()).toBe(before + 1);
+      const doubled = ops.add(view, view);
+      ops.dispose(view); // last reference: freed now
+      ops.dispose(view); // already released: no-op
+      expect(tf.engine().backend.numDataIds()).toBe(before + 1);
+      return doubled;
+    });
+    const out = tf.engine().makeTensorFromTensorInfo(info);
+    expect(Array.from(await out.data())).toEqual([4, 8, 12, 16]);
+    out.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+    expect(Array.from(await x.data())).toEqual([1, 2, 3, 4]);
+    x.dispose();
+  });
+});

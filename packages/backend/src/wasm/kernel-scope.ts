@@ -40,6 +40,12 @@ export interface KernelOps {
   /** A new tensor holding `values`. */
   constant(shape: number[], dtype: DataType, values: Int32Array | Float32Array): TensorInfo;
   /**
+   * Frees an intermediate this scope owns before the scope ends (no-op for
+   * kernel inputs and already freed tensors): loops over chunks call it to
+   * keep their memory bounded.
+   */
+  dispose(t: TensorInfo): void;
+  /**
    * Pads with zeros or crops so that `axis` of `x` covers
    * `[-before, -before + length)` of the original index range.
    */
@@ -139,6 +145,13 @@ export function runInKernelScope(backendLike: unknown, body: (ops: KernelOps) =>
       return out;
     },
     gatherFlat: (x, index, shape) => track(gatherFlat(backend as WasmLikeBackend, x, index, shape)),
+    dispose: (t) => {
+      const i = owned.indexOf(t);
+      if (i < 0) return;
+      owned.splice(i, 1);
+      // One reference per owned TensorInfo (reshapes share a buffer by reference count).
+      backend.disposeData(t.dataId);
+    },
     constant: (shape, dtype, values) => track((backend as WasmLikeBackend).makeOutput(shape, dtype, undefined, values)),
     window: (x, axis, before, length) => {
       const size = x.shape[axis] as number;
