@@ -57,7 +57,14 @@ describeBackends(['cpu', 'wasm'], () => {
     const reversed = params.map((q) => (q === null ? null : { ...q, order: [...q.order].reverse() }));
     const other = applyColorJitter(t, reversed);
     expect(Math.max(...(await tf.abs(tf.sub(out, other)).data()))).toBeGreaterThan(1e-3);
-    tf.dispose([t, out, other]);
+    // Images that RandomApply skips come back bit for bit, next to hue-shifted ones.
+    const withSkip = params.map((q, b) => (b === 1 ? null : q));
+    expect(withSkip.some((q) => q !== null && q.hue !== null)).toBe(true);
+    const mixed = applyColorJitter(t, withSkip);
+    const v = await mixed.data();
+    expect(Array.from(v.slice(75, 150))).toEqual(Array.from(slice(x, 1), Math.fround));
+    await expectBatchClose(mixed, refColorJitter(x, withSkip), { atol: 2e-5, rtol: 0 });
+    tf.dispose([t, out, other, mixed]);
   });
 
   it('is seeded, stays in [0, 1], and strength 0 or p = 0 is the identity', async () => {

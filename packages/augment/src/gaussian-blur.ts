@@ -10,7 +10,8 @@ import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError } from '@contrastive/core';
 import { withData, type Planar } from './planar';
 import { toRng, type RandomSource } from './random-source';
-import { applyToSubset, drawFlags } from './subset';
+import { viaPlanar } from './adjust-color';
+import { drawFlags } from './subset';
 import { assertImages, assertProbability, assertRange, perSample } from './validate';
 import { registerPlanarForm } from './planar-form';
 
@@ -57,15 +58,6 @@ function kernelsOf(sigmas: readonly (number | null)[], size: number): number[][]
   return sigmas.map((s) => (s === null ? impulse : gaussianKernel1d(size, s)));
 }
 
-/** Blurs [N, H, W, C] images (batch moved into the channel axis). Internal; call in tidy. */
-function blurAll(x: Tensor4D, sigmas: readonly number[], size: number): Tensor4D {
-  const [n, h, w, c] = x.shape;
-  if (size === 1) return tf.clone(x);
-  const stacked = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * c]) as Tensor4D;
-  const kernels = kernelsOf(sigmas, size).flatMap((k) => Array.from({ length: c }, () => k));
-  return tf.transpose(tf.reshape(blurStacked(stacked, kernels), [h, w, n, c]), [2, 0, 1, 3]);
-}
-
 /**
  * Blurs the images of a planar batch whose sigma is not null (the others are
  * convolved with a unit impulse: unchanged, bit for bit). The planar layout
@@ -100,7 +92,7 @@ export function gaussianBlur(
   const [n, h, w] = images.shape;
   checkKernel(fn, options.kernelSize, h, w);
   const list = perSample(fn, 'sigmas', sigmas, n, (v) => v > 0, 'finite sigmas > 0');
-  return tf.tidy(() => blurAll(images, list, options.kernelSize));
+  return viaPlanar(images, (p) => blurPlanar(p, list, options.kernelSize));
 }
 
 export interface RandomGaussianBlurOptions {
@@ -125,17 +117,14 @@ export function randomGaussianBlur(
 ): Tensor4D {
   const fn = 'randomGaussianBlur';
   assertImages(fn, images);
-  const [n, h, w] = images.shape;
+  const [, h, w] = images.shape;
   const sigma = options.sigma ?? RANDOM_GAUSSIAN_BLUR_DEFAULTS.sigma;
   const p = options.p ?? RANDOM_GAUSSIAN_BLUR_DEFAULTS.p;
   const size = options.kernelSize ?? blurKernelSize(Math.min(h, w));
   assertRange(fn, 'sigma', sigma, { min: 0, minExclusive: true });
   assertProbability(fn, 'p', p);
   checkKernel(fn, size, h, w);
-  const rng = toRng(fn, random);
-  const flags = drawFlags(n, p, rng.next);
-  const sigmas = flags.filter(Boolean).map(() => rng.uniform(sigma[0], sigma[1]));
-  return tf.tidy(() => applyToSubset(images, flags, (s) => blurAll(s, sigmas, size)));
+  return viaPlanar(images, (x) => randomGaussianBlurPlanar(x, random, options));
 }
 
 /** {@link randomGaussianBlur} on a planar batch (same draws). Internal; call in tidy. */

@@ -13,8 +13,10 @@ import {
   multiView,
   normalize,
   randomResizedCrop,
+  horizontalFlip,
   randomGaussianBlur,
   randomGrayscale,
+  randomSolarize,
   step,
 } from './index';
 
@@ -95,12 +97,14 @@ describe('preset lookup', () => {
 });
 
 describeBackends(['cpu', 'wasm'], () => {
-  it('compose runs colour, grayscale, blur and normalise steps on one planar copy with the same results as step by step', async () => {
+  it('compose runs flip, colour, grayscale, blur, solarize and normalise steps on one planar copy with the same results as step by step', async () => {
     const x = batchToTensor(randomBatch(12, 5, 14, 12, 3));
     const steps = [
+      step(horizontalFlip, { p: 0.5 }),
       step(colorJitter, { brightness: 0.6, contrast: 0.6, saturation: 0.6, hue: 0.3, p: 0.7 }),
       step(randomGrayscale, { p: 0.4 }),
       step(randomGaussianBlur, { sigma: [0.1, 2] as const, kernelSize: 5, p: 0.5 }),
+      step(randomSolarize, { p: 0.5 }),
       fixed(normalize, { mean: [0.4, 0.5, 0.6], std: [0.2, 0.25, 0.3] }),
     ];
     const fused = expectNoLeak(() => compose(steps)(x, { seed: 9 }));
@@ -114,5 +118,29 @@ describeBackends(['cpu', 'wasm'], () => {
     const d = await tf.abs(tf.sub(fused, y)).data();
     expect(Math.max(...d)).toBeLessThan(2e-5);
     tf.dispose([x, fused, ...parts]);
+  });
+
+  it('per-image random ops leave the images they skip unchanged, bit for bit', async () => {
+    const x = batchToTensor(randomBatch(13, 8, 12, 12, 3));
+    const seed = 3;
+    const cases: [string, (rng: ReturnType<typeof createRng>) => boolean[], ReturnType<typeof compose>][] = [
+      ['blur', (rng) => Array.from({ length: 8 }, () => rng.next() < 0.5), compose([step(randomGaussianBlur, { p: 0.5, kernelSize: 5 })])],
+      ['solarize', (rng) => Array.from({ length: 8 }, () => rng.next() < 0.5), compose([step(randomSolarize, { p: 0.5, threshold: 0.3 })])],
+      ['flip', (rng) => Array.from({ length: 8 }, () => rng.next() < 0.5), compose([step(horizontalFlip, { p: 0.5 })])],
+    ];
+    const input = await x.data();
+    const size = 12 * 12 * 3;
+    for (const [name, flagsOf, aug] of cases) {
+      const flags = flagsOf(createRng(seed));
+      expect(flags.some(Boolean) && !flags.every(Boolean)).toBe(true);
+      const out = expectNoLeak(() => aug(x, { seed }));
+      const v = await out.data();
+      flags.forEach((on, b) => {
+        const same = v.slice(b * size, (b + 1) * size).every((val, i) => val === input[b * size + i]);
+        expect(same, `${name} image ${b}`).toBe(!on);
+      });
+      out.dispose();
+    }
+    x.dispose();
   });
 });
