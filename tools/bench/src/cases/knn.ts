@@ -3,7 +3,11 @@
  * bank, k = 200, t = 0.1, 10 classes, on wasm; reference: the MoCo-demo
  * style PyTorch loop (matmul, topk, scatter_add of exp(s/t)) in
  * reference/knn.py with one thread. Random features; the cost does not
- * depend on the values.
+ * depend on the values. Measured split (CPU seconds, loaded 2-core machine):
+ * ours 3.6 matmul + 1.3 TopK + 0.2 rest = 5.1; PyTorch 1.75 matmul + 1.2
+ * topk = 3.0. The gap is the matmul: 128 GFLOP at ~35 GFLOP/s in XNNPACK's
+ * wasm SIMD kernels against ~73 GFLOP/s for native AVX2 sgemm; no exact
+ * pruning applies to random features.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@contrastive/core';
