@@ -30,7 +30,7 @@ const TINY = 1e-30;
  * depthwise convolution or pooling each (see `planar.ts`), same-shape
  * elementwise ops on `[HW, 1, N]` planes and max(a, b) = a + relu(b - a).
  */
-export function hueShiftPlanar(p: Planar, factors: readonly number[]): Planar {
+export function hueShiftPlanar(p: Planar, factors: readonly number[], mask?: readonly boolean[]): Planar {
   const [r, g, b] = [0, 1, 2].map((c) => mixChannels(p, [0, 1, 2].map((i) => (i === c ? 1 : 0)))) as [Tensor, Tensor, Tensor];
   const v = channelMax(p);
   const minRg = tf.sub(g, tf.relu(tf.sub(g, r)));
@@ -51,20 +51,17 @@ export function hueShiftPlanar(p: Planar, factors: readonly number[]): Planar {
   // concat of planes is a plain copy; a [1, 3, 1] broadcast is a slow path).
   const e = tf.abs(tf.concat([shifted, tf.sub(shifted, 2), tf.sub(shifted, 4)], 1));
   const ramp = tf.clipByValue(tf.sub(tf.abs(tf.sub(tf.abs(tf.sub(e, 3)), 3)), 1), 0, 1);
-  return withData(p, tf.sub(v, tf.mul(chroma, ramp)));
+  if (mask === undefined || mask.every((on) => on)) return withData(p, tf.sub(v, tf.mul(chroma, ramp)));
+  // Masked: (v m + x (1 - m)) - (chroma m) ramp with m in {0, 1} per image is
+  // v - chroma ramp or x, bit for bit (x * 1 + v * 0 - 0 * ramp = x).
+  const m = Float32Array.from(mask, (on) => (on ? 1 : 0));
+  const base = tf.add(tf.mul(p.data, perImage(m.map((on) => 1 - on))), tf.mul(v, perImage(m)));
+  return withData(p, tf.sub(base, tf.mul(tf.mul(chroma, perImage(m)), ramp)));
 }
 
-/**
- * Hue shift of the images whose `mask` entry is set (the others are returned
- * bit for bit: out = shifted * m + x * (1 - m) with m in {0, 1}).
- */
+/** Hue shift of the images whose `mask` entry is set; the others come back bit for bit. */
 export function hueShiftMasked(p: Planar, factors: readonly number[], mask: readonly boolean[]): Planar {
-  if (mask.every((m) => !m)) return p;
-  const shifted = hueShiftPlanar(p, factors);
-  if (mask.every((m) => m)) return shifted;
-  const m = mask.map((on) => (on ? 1 : 0));
-  const keep: Tensor = tf.mul(p.data, perImage(m.map((v) => 1 - v)));
-  return withData(p, tf.add(tf.mul(shifted.data, perImage(m)), keep));
+  return mask.every((m) => !m) ? p : hueShiftPlanar(p, factors, mask);
 }
 
 /**
