@@ -12,6 +12,7 @@ import { depthwiseBackpropInputConfig } from './depthwise-backprop-input';
 import { identityConfig } from './identity-share';
 import { saveOriginalKernel } from './original-kernels';
 import { meanConfig, sumConfig } from './reduce-leading';
+import { sliceConfig } from './slice-window';
 import { tileConfig } from './tile-broadcast';
 import { transposeConfig } from './transpose-swap';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
@@ -30,6 +31,7 @@ export const WASM_TRAINING_KERNELS: KernelConfig[] = [
   batchMatMulConfig,
   fusedMatMulConfig,
   identityConfig,
+  sliceConfig,
 ];
 
 let registered = false;
