@@ -1,9 +1,9 @@
 /**
  * Train-mode batch normalisation over groups of the batch, with a
  * hand-written gradient (the closed-form BatchNorm backward pass) instead of
- * differentiating through `tf.moments`. The reductions run as small batched
- * matrix products, which the wasm backend executes much faster than
- * `tf.mean`/`tf.sum` over leading axes (those transpose the whole tensor).
+ * differentiating through `tf.moments`. Every reduction is one sum over the
+ * contiguous `(samples, positions)` axes of the `[groups, samples, positions,
+ * channels]` view.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
@@ -16,17 +16,13 @@ export interface GroupStatistics {
   variance: Tensor;
 }
 
-/** Sum over samples and spatial positions within each group: [G, B, S, C] -> [G, 1, 1, C]. */
-function groupSum(t: Tensor, shape: readonly [number, number, number, number]): Tensor {
-  const [g, b, s, c] = shape;
-  let perSample: Tensor;
-  if (s === 1) {
-    perSample = tf.reshape(t, [g, b, c]);
-  } else {
-    const ones = tf.ones([1, 1, s]);
-    perSample = tf.reshape(tf.matMul(ones, tf.reshape(t, [g * b, s, c])), [g, b, c]);
-  }
-  return tf.reshape(b === 1 ? perSample : tf.sum(perSample, 1), [g, 1, 1, c]);
+/**
+ * Sum over samples and spatial positions within each group: [G, B, S, C] -> [G, 1, 1, C].
+ * One reduction over the contiguous middle axes (one XNNPACK average pooling
+ * with @contrastive/backend's wasm kernels).
+ */
+function groupSum(t: Tensor): Tensor {
+  return tf.sum(t, [1, 2], true);
 }
 
 /**
@@ -58,15 +54,16 @@ export function batchNormTraining(
   const op = tf.customGrad((...args: unknown[]) => {
     const [input, g, b, save] = args as [Tensor, Tensor, Tensor, tf.GradSaveFunc];
     const x4 = tf.reshape(input, [...shape4]);
-    const mean = tf.div(groupSum(x4, shape4), count);
+    const mean = tf.div(groupSum(x4), count);
     const centered = tf.sub(x4, mean);
-    const variance = tf.div(groupSum(tf.square(centered), shape4), count);
+    const variance = tf.div(groupSum(tf.square(centered)), count);
     const invStd = tf.rsqrt(tf.add(variance, epsilon));
     const normalized = tf.add(tf.mul(centered, tf.mul(invStd, g)), b);
     const y = tf.reshape(relu ? tf.relu(normalized) : normalized, input.shape);
-    // Saved: the input (the conv before keeps it anyway, so this shares its
-    // memory), mean and 1/std; with the fused ReLU also the output (the next
-    // layer keeps it anyway). No other full-size tensor is kept.
+    // Saved: the input (a layer output, alive until the forward pass ends
+    // anyway; saving the centred input instead would add one full-size tensor
+    // per layer to the forward peak), mean and 1/std; with the fused ReLU also
+    // the output (the next conv saves it anyway).
     save(relu ? [input, mean, invStd, y] : [input, mean, invStd]);
     options.stats({
       mean: tf.keep(tf.reshape(tf.mean(mean, 0), [channels])),
@@ -80,8 +77,8 @@ export function batchNormTraining(
         const [savedInput, savedMean, inv, out] = saved as [Tensor, Tensor, Tensor, Tensor | undefined];
         const xc = tf.sub(tf.reshape(savedInput, [...shape4]), savedMean);
         const dy4 = tf.reshape(out === undefined ? dy : tf.mul(dy, tf.step(out)), [...shape4]);
-        const sumDy = groupSum(dy4, shape4);
-        const sumDyXc = groupSum(tf.mul(dy4, xc), shape4);
+        const sumDy = groupSum(dy4);
+        const sumDyXc = groupSum(tf.mul(dy4, xc));
         const k = tf.mul(inv, g);
         // dx = k * (dy - sum(dy)/M - xc * inv^2 * sum(dy * xc)/M)
         const xcCoef = tf.mul(tf.mul(k, tf.square(inv)), tf.div(sumDyXc, -count));
