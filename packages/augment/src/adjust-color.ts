@@ -6,16 +6,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError } from '@contrastive/core';
-import { applyAffineStage, identityStage, planarGray, type AffineStage } from './color-affine';
-import { fromPlanar, toPlanar, withData, type Planar } from './planar';
+import { applyAffineStage, identityStage, stackedGray, type AffineStage } from './color-affine';
+import { fromStacked, toStacked, withData, type Stacked } from './stacked';
 import { assertImages, perSample } from './validate';
 
-/** Runs a planar op on [N, H, W, C] images (the input itself comes back as a copy). */
-export function viaPlanar(images: Tensor4D, op: (p: Planar) => Planar): Tensor4D {
+/** Runs a stacked op on [N, H, W, C] images (the input itself comes back as a copy). */
+export function viaStacked(images: Tensor4D, op: (p: Stacked) => Stacked): Tensor4D {
   return tf.tidy(() => {
-    const p = toPlanar(images);
+    const p = toStacked(images);
     const out = op(p);
-    return out === p ? tf.clone(images) : fromPlanar(out);
+    return out === p ? tf.clone(images) : fromStacked(out);
   });
 }
 
@@ -32,7 +32,7 @@ function stage(
   const list = perSample(fn, 'factors', factors, n, (v) => v >= 0, 'finite factors >= 0');
   const s = identityStage(n, true);
   list.forEach((f, b) => build(f, b, s));
-  return viaPlanar(images, (p) => applyAffineStage(p, s));
+  return viaStacked(images, (p) => applyAffineStage(p, s));
 }
 
 /** `F.adjust_brightness`: clamp(f * x). images [N, H, W, C]; f >= 0 (1 = identity). */
@@ -84,14 +84,14 @@ export function rgbToGrayscale(images: Tensor4D, options: RgbToGrayscaleOptions 
     throw argumentError('OUT_OF_RANGE', fn, 'channels', '1 or 3', String(channels));
   }
   if (c === 1) return tf.tile(images, [1, 1, 1, channels]);
-  return viaPlanar(images, (p) => {
-    const gray = planarGray(p);
+  return viaStacked(images, (p) => {
+    const gray = stackedGray(p);
     return { ...withData(p, channels === 1 ? gray : tf.tile(gray, [1, 3, 1])), c: channels };
   });
 }
 
-/** Grays the flagged images of a planar batch (all channels get the gray value). */
-export function grayscaleSelectedPlanar(p: Planar, flags: readonly boolean[]): Planar {
+/** Grays the flagged images of a stacked batch (all channels get the gray value). */
+export function grayscaleSelectedStacked(p: Stacked, flags: readonly boolean[]): Stacked {
   const s = identityStage(p.n, false);
   flags.forEach((g, b) => {
     if (g) {

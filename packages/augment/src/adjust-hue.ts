@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
-import { channelMax, fromPlanar, mixChannels, perImage, toPlanar, withData, type Planar } from './planar';
+import { channelMax, fromStacked, mixChannels, perImage, toStacked, withData, type Stacked } from './stacked';
 import { assertImages, perSample } from './validate';
 
 /** A channel within this of the maximum counts as the maximum (the hue is continuous there). */
@@ -13,7 +13,7 @@ const TIE = 1e-6;
 const TINY = 1e-30;
 
 /**
- * Hue shift of a planar RGB batch in [0, 1], one factor per sample. Internal:
+ * Hue shift of a stacked RGB batch in [0, 1], one factor per sample. Internal:
  * no checks, call in tidy.
  *
  * RGB -> HSV as torchvision's `_rgb2hsv`: v = max, chroma = max - min, and
@@ -27,10 +27,10 @@ const TINY = 1e-30;
  * k in [-4, 14]) replaces the modulo.
  *
  * Built from kernels that are fast on wasm: channels and maxima as one
- * depthwise convolution or pooling each (see `planar.ts`), same-shape
+ * depthwise convolution or pooling each (see `stacked.ts`), same-shape
  * elementwise ops on `[HW, 1, N]` planes and max(a, b) = a + relu(b - a).
  */
-export function hueShiftPlanar(p: Planar, factors: readonly number[], mask?: readonly boolean[]): Planar {
+export function hueShiftStacked(p: Stacked, factors: readonly number[], mask?: readonly boolean[]): Stacked {
   const [r, g, b] = [0, 1, 2].map((c) => mixChannels(p, [0, 1, 2].map((i) => (i === c ? 1 : 0)))) as [Tensor, Tensor, Tensor];
   const v = channelMax(p);
   const minRg = tf.sub(g, tf.relu(tf.sub(g, r)));
@@ -60,8 +60,8 @@ export function hueShiftPlanar(p: Planar, factors: readonly number[], mask?: rea
 }
 
 /** Hue shift of the images whose `mask` entry is set; the others come back bit for bit. */
-export function hueShiftMasked(p: Planar, factors: readonly number[], mask: readonly boolean[]): Planar {
-  return mask.every((m) => !m) ? p : hueShiftPlanar(p, factors, mask);
+export function hueShiftMasked(p: Stacked, factors: readonly number[], mask: readonly boolean[]): Stacked {
+  return mask.every((m) => !m) ? p : hueShiftStacked(p, factors, mask);
 }
 
 /**
@@ -73,5 +73,5 @@ export function adjustHue(images: Tensor4D, factors: number | readonly number[])
   const fn = 'adjustHue';
   assertImages(fn, images);
   const list = perSample(fn, 'factors', factors, images.shape[0], (v) => Math.abs(v) <= 0.5, 'in [-0.5, 0.5]');
-  return tf.tidy(() => (images.shape[3] === 1 ? tf.clone(images) : fromPlanar(hueShiftPlanar(toPlanar(images), list))));
+  return tf.tidy(() => (images.shape[3] === 1 ? tf.clone(images) : fromStacked(hueShiftStacked(toStacked(images), list))));
 }

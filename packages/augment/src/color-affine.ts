@@ -2,12 +2,12 @@
  * The per-sample colour map behind brightness, contrast, saturation and
  * grayscale: out = clamp(f_b x + g_b gray(x) + c_b mean(gray(x_b)), 0, 1),
  * with gray(x) the luma broadcast to every channel, on the pixel-major layout
- * of `planar.ts` (per-image factors broadcast as [1, 1, N], the luma as
+ * of `stacked.ts` (per-image factors broadcast as [1, 1, N], the luma as
  * [HW, 1, N]: fast kernels on every backend). Internal; call inside `tf.tidy`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor3D } from '@tensorflow/tfjs-core';
-import { imageMean, mixChannels, perImage, withData, type Planar } from './planar';
+import { imageMean, mixChannels, perImage, withData, type Stacked } from './stacked';
 
 /**
  * ITU-R 601-2 luma weights (R, G, B), as in PIL's `convert('L')` and the
@@ -37,17 +37,17 @@ export function identityStage(n: number, clamp: boolean): AffineStage {
   };
 }
 
-/** The luma `[HW, 1, N]` of a planar batch (the batch itself for one channel). */
-export function planarGray(p: Planar): Tensor3D {
+/** The luma `[HW, 1, N]` of a stacked batch (the batch itself for one channel). */
+export function stackedGray(p: Stacked): Tensor3D {
   return p.c === 1 ? p.data : mixChannels(p, [...GRAYSCALE_WEIGHTS]);
 }
 
 /**
  * out = f_b x + g_b gray(x) + c_b mean(gray(x_b)), clamped when `stage.clamp`,
- * on a planar batch: at most one channel mix, one mean and three full-size
+ * on a stacked batch: at most one channel mix, one mean and three full-size
  * elementwise kernels, each skipped when its coefficients are all zero.
  */
-export function applyAffineStage(p: Planar, stage: AffineStage): Planar {
+export function applyAffineStage(p: Stacked, stage: AffineStage): Stacked {
   const { scale, grayWeight, meanCoefficients } = stage;
   const one = p.c === 1;
   const x = p.data;
@@ -56,7 +56,7 @@ export function applyAffineStage(p: Planar, stage: AffineStage): Planar {
   const useGray = !one && grayWeight.some((v) => v !== 0);
   const useMean = meanCoefficients.some((v) => v !== 0);
   if (f.every((v) => v === 1) && !useGray && !useMean) return p;
-  const gray = useGray || (useMean && !one) ? planarGray(p) : x;
+  const gray = useGray || (useMean && !one) ? stackedGray(p) : x;
   const scaled: Tensor = f.every((v) => v === 1) ? x : tf.mul(x, perImage(f));
   // The gray and mean terms are summed on the [HW, 1, N] plane first (for
   // three channels), then added to every channel in one broadcast.

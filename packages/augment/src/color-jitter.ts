@@ -8,10 +8,10 @@ import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError } from '@contrastive/core';
 import { applyAffineStage, identityStage, type AffineStage } from './color-affine';
 import { hueShiftMasked } from './adjust-hue';
-import { fromPlanar, toPlanar, type Planar } from './planar';
+import { fromStacked, toStacked, type Stacked } from './stacked';
 import { toRng, type RandomSource } from './random-source';
 import { assertImages, assertProbability, assertRange } from './validate';
-import { registerPlanarForm } from './planar-form';
+import { registerStackedForm } from './stacked-form';
 
 /** Strength `s` means the range [max(0, 1 - s), 1 + s]; a pair is the range itself. */
 export type JitterStrength = number | readonly [number, number];
@@ -91,7 +91,7 @@ function setAffine(stage: AffineStage, b: number, op: Exclude<JitterOp, 'hue'>, 
 }
 
 /**
- * Applies given jitter parameters to a planar batch. Internal; call in tidy.
+ * Applies given jitter parameters to a stacked batch. Internal; call in tidy.
  *
  * Each image's adjustments are split at its hue shift: the affine ones before
  * it are right-aligned into up to three "before" stages, those after it
@@ -101,7 +101,7 @@ function setAffine(stage: AffineStage, b: number, op: Exclude<JitterOp, 'hue'>, 
  * own adjustments in its own order, and the expensive hue shift runs once
  * instead of once per slot.
  */
-export function applyColorJitterPlanar(p: Planar, params: readonly (JitterParams | null)[]): Planar {
+export function applyColorJitterStacked(p: Stacked, params: readonly (JitterParams | null)[]): Stacked {
   const { n, c } = p;
   const hasHue = params.map((q) => q !== null && q.hue !== null && c === 3);
   const before: { op: Exclude<JitterOp, 'hue'>; f: number }[][] = [];
@@ -134,7 +134,7 @@ export function applyColorJitterPlanar(p: Planar, params: readonly (JitterParams
 
 /**
  * Applies given jitter parameters: image b gets its adjustments in its own
- * order, each clamped to [0, 1] (see {@link applyColorJitterPlanar}).
+ * order, each clamped to [0, 1] (see {@link applyColorJitterStacked}).
  */
 export function applyColorJitter(images: Tensor4D, params: readonly (JitterParams | null)[]): Tensor4D {
   const fn = 'applyColorJitter';
@@ -144,9 +144,9 @@ export function applyColorJitter(images: Tensor4D, params: readonly (JitterParam
     throw argumentError('SHAPE_MISMATCH', fn, 'params', `one entry per image (${n})`, String(params?.length));
   }
   return tf.tidy(() => {
-    const p = toPlanar(images);
-    const out = applyColorJitterPlanar(p, params);
-    return out === p ? tf.clone(images) : fromPlanar(out);
+    const p = toStacked(images);
+    const out = applyColorJitterStacked(p, params);
+    return out === p ? tf.clone(images) : fromStacked(out);
   });
 }
 
@@ -159,6 +159,6 @@ export function colorJitter(images: Tensor4D, random: RandomSource, options: Col
   return applyColorJitter(images, sampleColorJitter(images.shape[0], random, options));
 }
 
-registerPlanarForm(colorJitter, (options: ColorJitterOptions = {}) => (p, rng) =>
-  applyColorJitterPlanar(p, sampleColorJitter(p.n, rng, options)),
+registerStackedForm(colorJitter, (options: ColorJitterOptions = {}) => (p, rng) =>
+  applyColorJitterStacked(p, sampleColorJitter(p.n, rng, options)),
 );

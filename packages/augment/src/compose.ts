@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { assertInteger, argumentError, type Rng } from '@contrastive/core';
-import { fromPlanar, toPlanar, type Planar } from './planar';
-import { planarFormOf, withPlanarForm } from './planar-form';
+import { fromStacked, toStacked, type Stacked } from './stacked';
+import { stackedFormOf, withStackedForm } from './stacked-form';
 import { toRng, type RandomSource } from './random-source';
 import { assertImages } from './validate';
 
@@ -19,18 +19,18 @@ export type MultiViewAugmentation = (images: Tensor4D, random: RandomSource) => 
 
 /** Binds options to a random op: `step(colorJitter, { brightness: 0.4 })`. */
 export function step<O>(op: (images: Tensor4D, random: RandomSource, options: O) => Tensor4D, options: O): Augmentation {
-  return withPlanarForm((images, random) => op(images, random, options), op, options);
+  return withStackedForm((images, random) => op(images, random, options), op, options);
 }
 
 /** Binds options to a deterministic op: `fixed(normalize, CIFAR10_NORMALIZATION)`. */
 export function fixed<O>(op: (images: Tensor4D, options: O) => Tensor4D, options: O): Augmentation {
-  return withPlanarForm((images) => op(images, options), op, options);
+  return withStackedForm((images) => op(images, options), op, options);
 }
 
 /**
  * Applies `steps` in order, all drawing from one generator; intermediates are
- * freed. Consecutive steps that have a planar form (colour jitter, grayscale,
- * blur, normalise) run on one planar copy of the batch (see `planar.ts`), with
+ * freed. Consecutive steps that have a stacked form (colour jitter, grayscale,
+ * blur, normalise) run on one stacked copy of the batch (see `stacked.ts`), with
  * the same draws and results as the steps one by one.
  */
 export function compose(steps: readonly Augmentation[]): Augmentation {
@@ -41,22 +41,22 @@ export function compose(steps: readonly Augmentation[]): Augmentation {
     const rng: Rng = toRng('compose', random);
     return tf.tidy(() => {
       let x = images;
-      let planar: Planar | null = null;
+      let stacked: Stacked | null = null;
       for (const s of steps) {
-        const form = planarFormOf(s);
+        const form = stackedFormOf(s);
         if (form === undefined) {
-          if (planar !== null) x = fromPlanar(planar);
-          planar = null;
+          if (stacked !== null) x = fromStacked(stacked);
+          stacked = null;
           x = s(x, rng);
           continue;
         }
-        if (planar === null) {
+        if (stacked === null) {
           assertImages('compose', x);
-          planar = toPlanar(x);
+          stacked = toStacked(x);
         }
-        planar = form(planar, rng);
+        stacked = form(stacked, rng);
       }
-      if (planar !== null) x = fromPlanar(planar);
+      if (stacked !== null) x = fromStacked(stacked);
       return x === images ? (tf.clone(images) as Tensor4D) : x;
     });
   };

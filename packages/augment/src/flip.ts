@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError } from '@contrastive/core';
 import { toRng, type RandomSource } from './random-source';
-import { perImage, type Planar, withData } from './planar';
-import { registerPlanarForm } from './planar-form';
+import { perImage, type Stacked, withData } from './stacked';
+import { registerStackedForm } from './stacked-form';
 import { drawFlags, nhwcWeights, selectImages } from './subset';
 import { assertImages, assertProbability } from './validate';
 
@@ -42,8 +42,8 @@ export function horizontalFlip(images: Tensor4D, random: RandomSource, options: 
   return flipHorizontal(images, drawFlags(images.shape[0], p, rng.next));
 }
 
-/** {@link horizontalFlip} on a planar batch (same draws): the layout is one image `[1, H, W, C*N]`. */
-export function horizontalFlipPlanar(p: Planar, random: RandomSource, options: HorizontalFlipOptions = {}): Planar {
+/** {@link horizontalFlip} on a stacked batch (same draws): the layout is one image `[1, H, W, C*N]`. */
+export function horizontalFlipStacked(p: Stacked, random: RandomSource, options: HorizontalFlipOptions = {}): Stacked {
   const fn = 'horizontalFlip';
   const prob = options.p ?? HORIZONTAL_FLIP_DEFAULTS.p;
   assertProbability(fn, 'p', prob);
@@ -53,4 +53,4 @@ export function horizontalFlipPlanar(p: Planar, random: RandomSource, options: H
   return withData(p, selectImages(p.data as Tensor, flags, flipped, perImage));
 }
 
-registerPlanarForm(horizontalFlip, (options: HorizontalFlipOptions = {}) => (p, rng) => horizontalFlipPlanar(p, rng, options));
+registerStackedForm(horizontalFlip, (options: HorizontalFlipOptions = {}) => (p, rng) => horizontalFlipStacked(p, rng, options));

@@ -8,12 +8,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError } from '@contrastive/core';
-import { withData, type Planar } from './planar';
+import { withData, type Stacked } from './stacked';
 import { toRng, type RandomSource } from './random-source';
-import { viaPlanar } from './adjust-color';
+import { viaStacked } from './adjust-color';
 import { drawFlags } from './subset';
 import { assertImages, assertProbability, assertRange, perSample } from './validate';
-import { registerPlanarForm } from './planar-form';
+import { registerStackedForm } from './stacked-form';
 
 /** Normalised 1-D Gaussian kernel of odd length `size` (float64). */
 export function gaussianKernel1d(size: number, sigma: number): number[] {
@@ -39,7 +39,7 @@ export function blurKernelSize(side: number): number {
 const FAST_TAPS = [9, 25] as const;
 
 /** Separable blur of a channel-stacked image `[1, H, W, C']`, one kernel (odd length) per channel. */
-function blurStacked(stacked: Tensor4D, kernels: readonly (readonly number[])[]): Tensor4D {
+function blurChannels(stacked: Tensor4D, kernels: readonly (readonly number[])[]): Tensor4D {
   const [, h, w, channels] = stacked.shape;
   const size = kernels[0]!.length;
   const fast = FAST_TAPS.find((t) => t >= size && (t - 1) / 2 < Math.min(h, w)) ?? size;
@@ -59,16 +59,16 @@ function kernelsOf(sigmas: readonly (number | null)[], size: number): number[][]
 }
 
 /**
- * Blurs the images of a planar batch whose sigma is not null (the others are
- * convolved with a unit impulse: unchanged, bit for bit). The planar layout
+ * Blurs the images of a stacked batch whose sigma is not null (the others are
+ * convolved with a unit impulse: unchanged, bit for bit). The stacked layout
  * `[HW, C, N]` is the channel-stacked image itself. Internal; call in tidy.
  */
-export function blurPlanar(p: Planar, sigmas: readonly (number | null)[], size: number): Planar {
+export function blurStacked(p: Stacked, sigmas: readonly (number | null)[], size: number): Stacked {
   const { n, h, w, c } = p;
   if (size === 1 || sigmas.every((s) => s === null)) return p;
   const perImage = kernelsOf(sigmas, size);
   const kernels = Array.from({ length: c * n }, (_, i) => perImage[i % n]!);
-  const out = blurStacked(tf.reshape(p.data, [1, h, w, c * n]) as Tensor4D, kernels);
+  const out = blurChannels(tf.reshape(p.data, [1, h, w, c * n]) as Tensor4D, kernels);
   return withData(p, tf.reshape(out, [h * w, c, n]));
 }
 
@@ -92,7 +92,7 @@ export function gaussianBlur(
   const [n, h, w] = images.shape;
   checkKernel(fn, options.kernelSize, h, w);
   const list = perSample(fn, 'sigmas', sigmas, n, (v) => v > 0, 'finite sigmas > 0');
-  return viaPlanar(images, (p) => blurPlanar(p, list, options.kernelSize));
+  return viaStacked(images, (p) => blurStacked(p, list, options.kernelSize));
 }
 
 export interface RandomGaussianBlurOptions {
@@ -124,11 +124,11 @@ export function randomGaussianBlur(
   assertRange(fn, 'sigma', sigma, { min: 0, minExclusive: true });
   assertProbability(fn, 'p', p);
   checkKernel(fn, size, h, w);
-  return viaPlanar(images, (x) => randomGaussianBlurPlanar(x, random, options));
+  return viaStacked(images, (x) => randomGaussianBlurStacked(x, random, options));
 }
 
-/** {@link randomGaussianBlur} on a planar batch (same draws). Internal; call in tidy. */
-export function randomGaussianBlurPlanar(x: Planar, random: RandomSource, options: RandomGaussianBlurOptions = {}): Planar {
+/** {@link randomGaussianBlur} on a stacked batch (same draws). Internal; call in tidy. */
+export function randomGaussianBlurStacked(x: Stacked, random: RandomSource, options: RandomGaussianBlurOptions = {}): Stacked {
   const fn = 'randomGaussianBlur';
   const sigma = options.sigma ?? RANDOM_GAUSSIAN_BLUR_DEFAULTS.sigma;
   const p = options.p ?? RANDOM_GAUSSIAN_BLUR_DEFAULTS.p;
@@ -138,9 +138,9 @@ export function randomGaussianBlurPlanar(x: Planar, random: RandomSource, option
   checkKernel(fn, size, x.h, x.w);
   const rng = toRng(fn, random);
   const flags = drawFlags(x.n, p, rng.next);
-  return blurPlanar(x, flags.map((f) => (f ? rng.uniform(sigma[0], sigma[1]) : null)), size);
+  return blurStacked(x, flags.map((f) => (f ? rng.uniform(sigma[0], sigma[1]) : null)), size);
 }
 
-registerPlanarForm(randomGaussianBlur, (options: RandomGaussianBlurOptions = {}) => (p, rng) =>
-  randomGaussianBlurPlanar(p, rng, options),
+registerStackedForm(randomGaussianBlur, (options: RandomGaussianBlurOptions = {}) => (p, rng) =>
+  randomGaussianBlurStacked(p, rng, options),
 );

@@ -2,9 +2,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError } from '@contrastive/core';
-import { perChannel, withData, type Planar } from './planar';
+import { perChannel, withData, type Stacked } from './stacked';
 import { assertImages } from './validate';
-import { registerPlanarForm } from './planar-form';
+import { registerStackedForm } from './stacked-form';
 
 export interface NormalizeOptions {
   /** Per-channel means (length C). */
@@ -49,10 +49,10 @@ export function normalize(images: Tensor4D, options: NormalizeOptions): Tensor4D
   });
 }
 
-/** {@link normalize} on a planar batch: two `[C, 1, 1]` broadcasts. Internal; call in tidy. */
-export function normalizePlanar(p: Planar, options: NormalizeOptions): Planar {
+/** {@link normalize} on a stacked batch: two `[1, C, 1]` broadcasts. Internal; call in tidy. */
+export function normalizeStacked(p: Stacked, options: NormalizeOptions): Stacked {
   checkOptions('normalize', p.c, options);
   return withData(p, tf.add(tf.mul(p.data, perChannel(scaleOf(options))), perChannel(shiftOf(options))));
 }
 
-registerPlanarForm(normalize, (options: NormalizeOptions) => (p) => normalizePlanar(p, options));
+registerStackedForm(normalize, (options: NormalizeOptions) => (p) => normalizeStacked(p, options));

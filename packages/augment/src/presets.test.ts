@@ -97,7 +97,7 @@ describe('preset lookup', () => {
 });
 
 describeBackends(['cpu', 'wasm'], () => {
-  it('compose runs flip, colour, grayscale, blur, solarize and normalise steps on one planar copy with the same results as step by step', async () => {
+  it('compose runs flip, colour, grayscale, blur, solarize and normalise steps on one stacked copy with the same results as step by step', async () => {
     const x = batchToTensor(randomBatch(12, 5, 14, 12, 3));
     const steps = [
       step(horizontalFlip, { p: 0.5 }),

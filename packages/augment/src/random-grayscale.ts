@@ -1,11 +1,11 @@
 /** torchvision `RandomGrayscale(p)`: the output keeps the input's channel count. */
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import { grayscaleSelectedPlanar, viaPlanar } from './adjust-color';
-import type { Planar } from './planar';
+import { grayscaleSelectedStacked, viaStacked } from './adjust-color';
+import type { Stacked } from './stacked';
 import { toRng, type RandomSource } from './random-source';
 import { drawFlags } from './subset';
 import { assertImages, assertProbability } from './validate';
-import { registerPlanarForm } from './planar-form';
+import { registerStackedForm } from './stacked-form';
 
 export interface RandomGrayscaleOptions {
   /** Probability per image. Default 0.1 (torchvision); MoCo/SimCLR use 0.2. */
@@ -26,16 +26,16 @@ export function randomGrayscale(
   assertProbability(fn, 'p', p);
   const rng = toRng(fn, random);
   const flags = drawFlags(images.shape[0], p, rng.next);
-  return viaPlanar(images, (x) => grayscaleSelectedPlanar(x, flags));
+  return viaStacked(images, (x) => grayscaleSelectedStacked(x, flags));
 }
 
-/** {@link randomGrayscale} on a planar batch (same draws). */
-export function randomGrayscalePlanar(x: Planar, random: RandomSource, options: RandomGrayscaleOptions = {}): Planar {
+/** {@link randomGrayscale} on a stacked batch (same draws). */
+export function randomGrayscaleStacked(x: Stacked, random: RandomSource, options: RandomGrayscaleOptions = {}): Stacked {
   const fn = 'randomGrayscale';
   const p = options.p ?? RANDOM_GRAYSCALE_DEFAULTS.p;
   assertProbability(fn, 'p', p);
   const rng = toRng(fn, random);
-  return grayscaleSelectedPlanar(x, drawFlags(x.n, p, rng.next));
+  return grayscaleSelectedStacked(x, drawFlags(x.n, p, rng.next));
 }
 
-registerPlanarForm(randomGrayscale, (options: RandomGrayscaleOptions = {}) => (p, rng) => randomGrayscalePlanar(p, rng, options));
+registerStackedForm(randomGrayscale, (options: RandomGrayscaleOptions = {}) => (p, rng) => randomGrayscaleStacked(p, rng, options));

@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { assertInRange } from '@contrastive/core';
 import { toRng, type RandomSource } from './random-source';
-import { perImage, withData, type Planar } from './planar';
-import { registerPlanarForm } from './planar-form';
+import { perImage, withData, type Stacked } from './stacked';
+import { registerStackedForm } from './stacked-form';
 import { drawFlags, nhwcWeights, selectImages } from './subset';
 import { assertImages, assertProbability } from './validate';
 
@@ -50,8 +50,8 @@ export function randomSolarize(images: Tensor4D, random: RandomSource, options: 
   });
 }
 
-/** {@link randomSolarize} on a planar batch (same draws). Internal; call in tidy. */
-export function randomSolarizePlanar(x: Planar, random: RandomSource, options: RandomSolarizeOptions = {}): Planar {
+/** {@link randomSolarize} on a stacked batch (same draws). Internal; call in tidy. */
+export function randomSolarizeStacked(x: Stacked, random: RandomSource, options: RandomSolarizeOptions = {}): Stacked {
   const fn = 'randomSolarize';
   const threshold = options.threshold ?? RANDOM_SOLARIZE_DEFAULTS.threshold;
   const p = options.p ?? RANDOM_SOLARIZE_DEFAULTS.p;
@@ -61,4 +61,4 @@ export function randomSolarizePlanar(x: Planar, random: RandomSource, options: R
   return withData(x, selectImages(x.data as Tensor, flags, () => solarizeAll(x.data as Tensor, threshold), perImage));
 }
 
-registerPlanarForm(randomSolarize, (options: RandomSolarizeOptions = {}) => (p, rng) => randomSolarizePlanar(p, rng, options));
+registerStackedForm(randomSolarize, (options: RandomSolarizeOptions = {}) => (p, rng) => randomSolarizeStacked(p, rng, options));

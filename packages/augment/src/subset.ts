@@ -19,7 +19,7 @@ export function drawFlags(batch: number, p: number, next: () => number): boolean
 /**
  * `changed()` for the flagged images, `original` for the others. `weights`
  * builds the per-image weight tensor that broadcasts against the batch
- * (`[N, 1, 1, 1]` for NHWC, `[1, 1, N]` for the planar layout). `changed` is
+ * (`[N, 1, 1, 1]` for NHWC, `[1, 1, N]` for the stacked layout). `changed` is
  * only computed when some image is flagged.
  */
 export function selectImages<T extends Tensor>(

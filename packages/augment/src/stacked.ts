@@ -1,7 +1,8 @@
 /**
- * The pixel-major layout the colour ops and the blur run in: a batch
- * `[N, H, W, C]` held as `[H*W, C, N]` (for each pixel and channel, the
- * values of all images side by side).
+ * The stacked layout the colour ops and the blur run in: a batch
+ * `[N, H, W, C]` held as `[H*W, C, N]` (pixel-major; for each pixel and
+ * channel, the values of all images side by side), which is the batch stacked
+ * into the channels of one image `[1, H, W, C*N]`.
  *
  * Why: on wasm, elementwise kernels are fast only when the operands have the
  * same shape or broadcast over contiguous runs; a per-channel operand ([C]
@@ -9,16 +10,16 @@
  * generic path (10-25x slower), and channel reductions and slices are slower
  * still. In `[HW, C, N]` per-image factors are `[1, 1, N]`, per-channel
  * constants `[1, C, 1]`, the luma `[HW, 1, N]` broadcasts over the channel
- * axis, channel sums and maxima are one pooling, and the layout is already
- * the channel-stacked image `[1, H, W, C*N]` on which one depthwise
- * convolution blurs every image with its own kernel. Converting costs one
+ * axis, a channel mix is one depthwise convolution and a channel maximum one
+ * pooling, and one depthwise convolution of `[1, H, W, C*N]` blurs every
+ * image with its own kernel. Converting costs one
  * 2-D transpose each way. Internal; call inside `tf.tidy`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
 
-/** A batch in pixel-major layout. `data`: [h * w, c, n]. */
-export interface Planar {
+/** A batch in stacked layout. `data`: [h * w, c, n]. */
+export interface Stacked {
   readonly data: Tensor3D;
   readonly n: number;
   readonly h: number;
@@ -27,20 +28,20 @@ export interface Planar {
 }
 
 /** [N, H, W, C] -> [H*W, C, N] (one 2-D transpose). */
-export function toPlanar(images: Tensor4D): Planar {
+export function toStacked(images: Tensor4D): Stacked {
   const [n, h, w, c] = images.shape;
   const data = tf.reshape(tf.transpose(tf.reshape(images, [n, h * w * c])), [h * w, c, n]) as Tensor3D;
   return { data, n, h, w, c };
 }
 
 /** [H*W, C, N] -> [N, H, W, C]. */
-export function fromPlanar(p: Planar): Tensor4D {
+export function fromStacked(p: Stacked): Tensor4D {
   const { n, h, w, c } = p;
   return tf.reshape(tf.transpose(tf.reshape(p.data, [h * w * c, n])), [n, h, w, c]) as Tensor4D;
 }
 
 /** The same batch with new data of the same shape. */
-export function withData(p: Planar, data: Tensor): Planar {
+export function withData(p: Stacked, data: Tensor): Stacked {
   return { ...p, data: data as Tensor3D };
 }
 
@@ -60,7 +61,7 @@ export function perChannel(values: readonly number[]): Tensor3D {
  * per image; exact for one-hot weights). A `[P, C] @ [C, 1]` product or a
  * multiply and a channel sum take 1.2-4x longer on wasm.
  */
-export function mixChannels(p: Planar, weights: readonly number[]): Tensor3D {
+export function mixChannels(p: Stacked, weights: readonly number[]): Tensor3D {
   const { n, h, w, c } = p;
   const taps = Float32Array.from({ length: c * n }, (_, i) => weights[Math.floor(i / n)]!);
   const mixed = tf.depthwiseConv2d(
@@ -73,15 +74,12 @@ export function mixChannels(p: Planar, weights: readonly number[]): Tensor3D {
 }
 
 /**
- * Maximum over the channels, `max_c weights[c] * x_c` (all ones by default):
- * `[HW, 1, N]`, as one max pooling (wasm's `Max` over a non-innermost axis
- * transposes first, and its `Slice` copies the whole input). With one-hot
- * weights it extracts a channel, exactly for inputs >= 0.
+ * Maximum over the channels: `[HW, 1, N]`, as one max pooling (wasm's `Max`
+ * over a non-innermost axis transposes first).
  */
-export function channelMax(p: Planar, weights?: readonly number[]): Tensor3D {
+export function channelMax(p: Stacked): Tensor3D {
   const { n, h, w, c } = p;
-  const x = weights === undefined ? p.data : tf.mul(p.data, perChannel(weights));
-  const pooled = tf.maxPool(tf.reshape(x, [h * w, c, 1, n]) as Tensor4D, [c, 1], 1, 'valid');
+  const pooled = tf.maxPool(tf.reshape(p.data, [h * w, c, 1, n]) as Tensor4D, [c, 1], 1, 'valid');
   return tf.reshape(pooled, [h * w, 1, n]) as Tensor3D;
 }
 

@@ -1,0 +1,32 @@
+/**
+ * Stacked forms of ops: an op registers how to run on a stacked batch, and
+ * `step`/`fixed` attach that form to the augmentation they build, so that
+ * `compose` can chain such steps without converting the layout in between.
+ */
+import type { Rng } from '@contrastive/core';
+import type { Stacked } from './stacked';
+
+/** One step on a stacked batch; draws from `rng` exactly as the op does. */
+export type StackedStep = (p: Stacked, rng: Rng) => Stacked;
+
+type AnyOp = (...args: never[]) => unknown;
+
+const forms = new WeakMap<AnyOp, (options: never) => StackedStep>();
+const attached = new WeakMap<AnyOp, StackedStep>();
+
+/** Declares the stacked form of `op` (given the options `step`/`fixed` bind). */
+export function registerStackedForm<O>(op: AnyOp, form: (options: O) => StackedStep): void {
+  forms.set(op, form as (options: never) => StackedStep);
+}
+
+/** `augmentation` with the stacked form of `op` bound to `options` attached, when `op` has one. */
+export function withStackedForm<A extends AnyOp>(augmentation: A, op: AnyOp, options: unknown): A {
+  const form = forms.get(op);
+  if (form !== undefined) attached.set(augmentation, form(options as never));
+  return augmentation;
+}
+
+/** The stacked form attached to an augmentation, if any. */
+export function stackedFormOf(augmentation: AnyOp): StackedStep | undefined {
+  return attached.get(augmentation);
+}
