@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
-import { channelMax, fromStacked, mixChannels, perImage, toStacked, withData, type Stacked } from './stacked';
+import { channelMax, fromStacked, mixChannels, perChannel, perImage, toStacked, withData, type Stacked } from './stacked';
 import { assertImages, perSample } from './validate';
 
 /** A channel within this of the maximum counts as the maximum (the hue is continuous there). */
@@ -47,9 +47,8 @@ export function hueShiftStacked(p: Stacked, factors: readonly number[], mask?: r
   const sector = tf.add(tf.mul(wG, 2), tf.mul(wB, 4));
   const h6 = tf.add(tf.div(numerator, tf.add(chroma, TINY)), sector);
   const shifted = tf.add(h6, perImage(factors.map((f) => 6 * f)));
-  // k - 5 = shifted + (n - 5) for the three channels at once, [HW, 3, N] (a
-  // concat of planes is a plain copy; a [1, 3, 1] broadcast is a slow path).
-  const e = tf.abs(tf.concat([shifted, tf.sub(shifted, 2), tf.sub(shifted, 4)], 1));
+  // k - 5 = shifted + (n - 5) for the three channels at once: [HW, 3, N].
+  const e = tf.abs(tf.add(shifted, perChannel([0, -2, -4])));
   const ramp = tf.clipByValue(tf.sub(tf.abs(tf.sub(tf.abs(tf.sub(e, 3)), 3)), 1), 0, 1);
   if (mask === undefined || mask.every((on) => on)) return withData(p, tf.sub(v, tf.mul(chroma, ramp)));
   // Masked: (v m + x (1 - m)) - (chroma m) ramp with m in {0, 1} per image is
