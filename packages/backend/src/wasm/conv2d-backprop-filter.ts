@@ -2,10 +2,10 @@
  * `Conv2DBackpropFilter` for wasm (missing from the backend).
  *
  * Two formulations, both on XNNPACK:
- * - `im2col` (the default): x transposed channel-major by the blocked heap
- *   transpose, then per block of images a channel-major im2col written by one
- *   sequential JavaScript pass on the wasm heap ({@link im2colChannelMajor})
- *   and one product `dW[(ky,kx,ci), co] += cols[(ky,kx,ci), (b,oy,ox)] @ dy[(b,oy,ox), co]`
+ * - `im2col` (the default): x transposed by the blocked heap transpose, then
+ *   per block of images an im2col written by one sequential JavaScript pass
+ *   on the wasm heap (`im2col.ts`; layout and block size in
+ *   `filter-grad-plan.ts`) and one product `dW[(ky,kx,ci), co] += cols[(ky,kx,ci), (b,oy,ox)] @ dy[(b,oy,ox), co]`
  *   (contraction on the inner axis of `cols` and the outer axis of `dy`, the
  *   layout XNNPACK's fully-connected path runs fast). Blocking the reduction
  *   keeps XNNPACK's packed dy panel in cache and bounds the im2col buffer
@@ -22,60 +22,54 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { assertChannelsLast, convGeometry } from './conv-geometry';
 import type { ConvPad } from './conv-geometry';
 import { filterGradByConv } from './conv2d-backprop-filter-conv';
-import { im2colChannelMajor } from './im2col';
+import { chooseLayout, imagesPerBlock } from './filter-grad-plan';
+import type { Im2colLayout } from './filter-grad-plan';
+import { im2colBatchInner, im2colChannelMajor } from './im2col';
 import { runInKernelScope } from './kernel-scope';
 import type { KernelOps } from './kernel-scope';
 
 /** How {@link conv2dBackpropFilterWasm} computes the filter gradient (`'auto'` = `'im2col'`). */
 export type FilterGradMethod = 'auto' | 'conv' | 'im2col';
 
-/**
- * Bytes of the `[columns, cout]` slice of dy that one im2col product reads
- * per output panel: the reduction is cut into blocks of about
- * `FILTER_GRAD_BLOCK_BYTES / (4 * cout)` columns (whole images) so that
- * XNNPACK's packed right-hand side stays in the L2 cache (its GEMM does not
- * block the reduction axis itself).
- */
-export const FILTER_GRAD_BLOCK_BYTES = 1 << 18;
-
 /** Options of {@link conv2dBackpropFilterWasm}. */
 export interface FilterGradOptions {
   /** Default `'auto'` (the im2col path). */
   method?: FilterGradMethod;
+  /** im2col layout; default {@link chooseLayout}. */
+  layout?: Im2colLayout;
   /**
    * Reduction columns (`images * oh * ow`) per im2col product, rounded to
-   * whole images (at least one). Default `FILTER_GRAD_BLOCK_BYTES / (4 * cout)`,
-   * at least 256 and at least `FILTER_GRAD_MIN_BLOCK_MACS / (kh*kw*cin*cout)`.
-   * Bounds the im2col buffer to `kh*kw*cin` times this.
+   * whole images (at least one); default {@link imagesPerBlock}. Bounds the
+   * im2col buffer to `kh*kw*cin` times this.
    */
   blockColumns?: number;
 }
 
-/**
- * Smallest product per block (multiply-adds): smaller ones (few input
- * channels, e.g. an RGB stem) pay more for their XNNPACK operator and the
- * accumulation than the cache blocking saves.
- */
-export const FILTER_GRAD_MIN_BLOCK_MACS = 1 << 24;
-
-/**
- * Images per im2col block: `blockColumns` (default: see {@link FilterGradOptions})
- * rounded to whole images of `oh*ow` columns, at least one, at most the batch.
- */
-export function imagesPerBlock(batch: number, columnsPerImage: number, outChannels: number, rows: number, blockColumns?: number): number {
-  const cached = Math.round(FILTER_GRAD_BLOCK_BYTES / (4 * outChannels));
-  const target = blockColumns ?? Math.max(256, cached, Math.ceil(FILTER_GRAD_MIN_BLOCK_MACS / (rows * outChannels)));
-  return Math.max(1, Math.min(batch, Math.round(target / Math.max(1, columnsPerImage))));
+/** The block's dy rows `[count*oh*ow, cout]` in the column order of `layout`. */
+function dyRows(src: Int32Array, dst: Int32Array, layout: Im2colLayout, first: number, count: number, perImage: number, cout: number): void {
+  if (layout === 'channel-rows') {
+    dst.set(src.subarray(first * perImage * cout, (first + count) * perImage * cout));
+    return;
+  }
+  let o = 0;
+  for (let s = 0; s < perImage; s++) {
+    for (let b = first; b < first + count; b++) {
+      const a = (b * perImage + s) * cout;
+      dst.set(src.subarray(a, a + cout), o);
+      o += cout;
+    }
+  }
 }
 
 /**
  * Filter gradient of an NHWC conv2d (dilation 1).
  * `x: [n, h, w, cin]`, `dy: [n, oh, ow, cout]` -> `[kh, kw, cin, cout]`.
  *
- * The im2col path transposes x once to `[cin, n, h, w]`; then, for each
- * block of images, it writes the block's `[kh*kw*cin, columns]` im2col,
- * copies the block's contiguous dy rows and adds one XNNPACK product to the
- * running sum, freeing both buffers before the next block.
+ * The im2col path transposes x once (to `[cin, n, h, w]` for channel-rows,
+ * `[h, w, cin, n]` for batch-inner); then, for each block of images, it
+ * writes the block's `[kh*kw*cin, columns]` im2col, copies the block's dy
+ * rows in the same column order and adds one XNNPACK product to the running
+ * sum, freeing both buffers before the next block.
  */
 export function conv2dBackpropFilterWasm(
   ops: KernelOps,
@@ -92,16 +86,22 @@ export function conv2dBackpropFilterWasm(
   const { batch: n, inChannels: cin, outChannels: cout } = g;
   const k = g.filterHeight * g.filterWidth * cin;
   const perImage = g.outHeight * g.outWidth;
-  const block = imagesPerBlock(n, perImage, cout, k, options.blockColumns);
-  // [n*h*w, cin] -> [cin, n*h*w]: every (channel, image) plane is contiguous for the im2col.
-  const xt = ops.transpose(ops.reshape(x, [n * g.inHeight * g.inWidth, cin]), [1, 0]);
+  const layout = options.layout ?? chooseLayout(g);
+  const block = imagesPerBlock(n, perImage, cout, k, layout, options.blockColumns);
+  const pixels = g.inHeight * g.inWidth;
+  // channel-rows: [n*h*w, cin] -> [cin, n*h*w]; batch-inner: [n, h*w*cin] -> [h*w*cin, n].
+  const xt =
+    layout === 'channel-rows'
+      ? ops.transpose(ops.reshape(x, [n * pixels, cin]), [1, 0])
+      : ops.transpose(ops.reshape(x, [n, pixels * cin]), [1, 0]);
+  const im2col = layout === 'channel-rows' ? im2colChannelMajor : im2colBatchInner;
   let total: TensorInfo | undefined;
   for (let first = 0; first < n; first += block) {
     const count = Math.min(block, n - first);
     const p = count * perImage;
     const images = { first, count, total: n };
-    const cols = ops.heapCompute([xt], [1, k, p], ([src], dst) => im2colChannelMajor(src as Int32Array, dst, g, cin, images));
-    const rows = ops.heapCompute([dy], [1, p, cout], ([src], dst) => dst.set((src as Int32Array).subarray(first * perImage * cout, (first + count) * perImage * cout)));
+    const cols = ops.heapCompute([xt], [1, k, p], ([src], dst) => im2col(src as Int32Array, dst, g, cin, images));
+    const rows = ops.heapCompute([dy], [1, p, cout], ([src], dst) => dyRows(src as Int32Array, dst, layout, first, count, perImage, cout));
     const part = ops.matMul(cols, rows);
     ops.dispose(cols);
     ops.dispose(rows);

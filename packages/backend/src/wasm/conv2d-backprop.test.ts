@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ContrastiveError } from '@contrastive/core';
 import { expectClose } from '@contrastive/test-utils';
 import { setBackend } from '../select-backend';
-import { conv2dBackpropFilterWasm, imagesPerBlock } from './conv2d-backprop-filter';
+import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
+import { chooseLayout, imagesPerBlock } from './filter-grad-plan';
 import type { FilterGradOptions } from './conv2d-backprop-filter';
 import { runInKernelScope } from './kernel-scope';
 import { expectParity } from './parity-helpers.test-utils';
@@ -118,7 +119,7 @@ describe('Conv2DBackpropInput and Conv2DBackpropFilter on wasm match cpu', () =>
     }
   });
 
-  it('the blocked im2col filter gradient (1, 2 and 3 images per block) equals one block and the conv path', async () => {
+  it('the blocked im2col filter gradient (both layouts; 1, 2 and 3 images per block) equals one block and the conv path', async () => {
     await setBackend('wasm');
     for (const c of CASES.filter((d) => d.n >= 2)) {
       const x = tf.randomNormal([c.n, c.h, c.w, c.cin], 0, 1, 'float32', 9);
@@ -136,10 +137,12 @@ describe('Conv2DBackpropInput and Conv2DBackpropFilter on wasm match cpu', () =>
         return values;
       };
       const reference = make({ method: 'conv' });
-      const whole = make({ blockColumns: c.n * oh * ow });
-      expectClose(whole, reference, { atol: 1e-4, rtol: 1e-4 });
-      for (const images of [1, 2, 3]) {
-        expectClose(make({ blockColumns: images * oh * ow }), whole, { atol: 1e-4, rtol: 1e-4 });
+      for (const layout of ['channel-rows', 'batch-inner'] as const) {
+        const whole = make({ layout, blockColumns: c.n * oh * ow });
+        expectClose(whole, reference, { atol: 1e-4, rtol: 1e-4 });
+        for (const images of [1, 2, 3]) {
+          expectClose(make({ layout, blockColumns: images * oh * ow }), whole, { atol: 1e-4, rtol: 1e-4 });
+        }
       }
       expect(tf.engine().backend.numDataIds()).toBe(before);
       tf.dispose([x, dy]);
@@ -147,14 +150,23 @@ describe('Conv2DBackpropInput and Conv2DBackpropFilter on wasm match cpu', () =>
   });
 
   it('imagesPerBlock rounds the block to whole images, at least one and at most the batch', () => {
-    // ResNet-18 CIFAR at batch 128: 3x3 convs of 64, 128 and 512 channels, the RGB stem.
-    expect(imagesPerBlock(128, 1024, 64, 576)).toBe(1);
-    expect(imagesPerBlock(128, 256, 128, 1152)).toBe(2);
-    expect(imagesPerBlock(128, 16, 512, 4608)).toBe(16);
-    expect(imagesPerBlock(128, 1024, 64, 27)).toBe(9);
-    expect(imagesPerBlock(8, 16, 64, 576)).toBe(8);
-    expect(imagesPerBlock(128, 50176, 64, 576)).toBe(1);
-    expect(imagesPerBlock(10, 100, 64, 576, 250)).toBe(3);
+    // ResNet-18 CIFAR at batch 128: 3x3 convs of 64 channels 32x32 (channel rows), the RGB stem,
+    // 128 channels 16x16 and 512 channels 4x4 (batch inner).
+    expect(imagesPerBlock(128, 1024, 64, 576, 'channel-rows')).toBe(1);
+    expect(imagesPerBlock(128, 1024, 64, 27, 'channel-rows')).toBe(9);
+    expect(imagesPerBlock(128, 256, 128, 1152, 'batch-inner')).toBe(56);
+    expect(imagesPerBlock(128, 16, 512, 4608, 'batch-inner')).toBe(64);
+    expect(imagesPerBlock(8, 16, 512, 4608, 'batch-inner')).toBe(8);
+    expect(imagesPerBlock(128, 50176, 64, 576, 'channel-rows')).toBe(1);
+    expect(imagesPerBlock(10, 100, 64, 576, 'batch-inner', 250)).toBe(3);
+  });
+
+  it('chooseLayout copies rows of at least 24 stride-1 outputs, otherwise runs of images', () => {
+    const geometry = (w: number, stride: number) =>
+      ({ strideWidth: stride, outWidth: Math.ceil(w / stride) }) as Parameters<typeof chooseLayout>[0];
+    expect(chooseLayout(geometry(32, 1))).toBe('channel-rows');
+    expect(chooseLayout(geometry(16, 1))).toBe('batch-inner');
+    expect(chooseLayout(geometry(64, 2))).toBe('batch-inner');
   });
 
   it('rejects NCHW with a ContrastiveError naming dataFormat', async () => {

@@ -40,7 +40,7 @@ export function channelMajorTaps(ops: KernelOps, x: TensorInfo, g: ConvGeometry)
 }
 
 /** Shortest contiguous run copied with `TypedArray.set` (a subarray costs more than a short loop). */
-const SET_MIN_RUN = 24;
+export const SET_MIN_RUN = 24;
 
 /** A range of images of a channel-major source `[c, total, h, w]`. */
 export interface ImageRange {
@@ -87,6 +87,51 @@ export function im2colChannelMajor(src: Int32Array, dst: Int32Array, g: ConvGeom
               for (let ox = lo; ox < hi; ox++) dst[o++] = src[row + ox * sw] as number;
             }
             for (let ox = hi; ox < ow; ox++) dst[o++] = 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Batch-innermost im2col: `src = x` transposed to `[h, w, c, total]`,
+ * `dst: [kh*kw*c, oh*ow*count]` with row `(ky, kx, ci)` and column
+ * `(oy, ox, b)` holding `x[first + b, oy*sh + ky*dh - padTop, ox*sw + kx*dw - padLeft, ci]`
+ * (0 outside). Every copy is a run of `count` contiguous images whatever the
+ * stride, so small or strided feature maps (rows of 4 to 16 outputs) copy in
+ * long runs. The matching dy rows are `dy[first + b, oy, ox, :]` in `(oy, ox, b)` order.
+ */
+export function im2colBatchInner(src: Int32Array, dst: Int32Array, g: ConvGeometry, c: number, images: ImageRange): void {
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = g;
+  const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, inHeight: h, inWidth: w } = g;
+  const { first, count, total } = images;
+  const long = count >= SET_MIN_RUN;
+  let o = 0;
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      for (let ci = 0; ci < c; ci++) {
+        for (let oy = 0; oy < oh; oy++) {
+          const iy = oy * sh + ky * dh - g.padTop;
+          if (iy < 0 || iy >= h) {
+            dst.fill(0, o, o + ow * count);
+            o += ow * count;
+            continue;
+          }
+          for (let ox = 0; ox < ow; ox++) {
+            const ix = ox * sw + kx * dw - g.padLeft;
+            if (ix < 0 || ix >= w) {
+              dst.fill(0, o, o + count);
+              o += count;
+              continue;
+            }
+            const s = ((iy * w + ix) * c + ci) * total + first;
+            if (long) {
+              dst.set(src.subarray(s, s + count), o);
+              o += count;
+            } else {
+              for (let b = 0; b < count; b++) dst[o++] = src[s + b] as number;
+            }
           }
         }
       }
