@@ -4,6 +4,7 @@ import { expectClose, roundToFloat32, useBackend, type Matrix } from '@contrasti
 import { assignReference, lloydReference } from '@contrastive/test-utils/reference/cluster';
 import { boundedLloyd, type LloydStep } from './bounded-lloyd';
 import { rowSquaredNorms, type FeatureMatrix } from './feature-matrix';
+import { clusterSums } from './update-centroids';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -81,15 +82,23 @@ describe('boundedLloyd (Yinyang bounds)', () => {
     expect(Array.from(run.assignment)).toEqual(assignReference(x, { rows: 20, cols: 1, data: Float64Array.from(init) }).assignment);
   });
 
-  it('scores only small parts of N x k once centroids settle', async () => {
+  it('scores only small parts of N x k once centroids settle; running sums give the member means', async () => {
     const x = mixture(5, 1000, 6, 10, 0.5);
     const m = featureMatrix(x);
     const init = Float64Array.from(x.data.slice(0, 60 * 6));
-    const run = await boundedLloyd(m, init, { k: 60, iterations: 20, emptyClusters: 'farthest-point', chunkElements: 512 });
+    // Three centroids far from every row: empty after the first E-step, repaired from the farthest points.
+    init.fill(1000, 57 * 6);
+    const run = await boundedLloyd(m, init, { k: 60, iterations: 40, emptyClusters: 'farthest-point', chunkElements: 512 });
     expect(run.steps[0]).toBe('refresh');
+    expect(run.emptyRepaired).toBeGreaterThanOrEqual(3);
+    expect(run.iterations).toBeLessThan(40);
     expect(Math.min(...run.work.slice(1))).toBeLessThan(0.1);
     expect(Array.from(run.assignment)).toEqual(
       assignReference(x, { rows: 60, cols: 6, data: run.centroids }).assignment,
     );
+    // A fixed point: every centroid is the mean of its members, summed afresh in float64.
+    const fresh = clusterSums(m, run.assignment, 60);
+    const means = run.centroids.map((_, e) => fresh.sums[e]! / fresh.counts[Math.floor(e / 6)]!);
+    expectClose(run.centroids, means, { atol: 1e-9, rtol: 1e-9 });
   });
 });

@@ -25,14 +25,20 @@ import { disposePrepared, prepareCentroids } from './assign-to-centroids';
 import { groupCentroids, type CentroidGroups } from './centroid-groups';
 import { gatherRows, squaredDistanceRows, type FeatureMatrix } from './feature-matrix';
 import { forEachScoreBlock } from './score-blocks';
-import { updateCentroids, type EmptyClusterStrategy } from './update-centroids';
+import {
+  clusterSums,
+  moveRow,
+  updateCentroids,
+  type ClusterSums,
+  type EmptyClusterStrategy,
+} from './update-centroids';
 
 /** Relative slack on bound comparisons, for float32 rounding of the matmul distances. */
 const BOUND_SLACK = 1e-5;
 /** Centroids per group (Yinyang: k/10 groups). */
 const GROUP_SIZE = 10;
-/** At most this many lower bounds (N x groups float32, 64 MB). */
-const MAX_BOUNDS = 1 << 24;
+/** At most this many lower bounds (N x groups float64, 64 MB). */
+const MAX_BOUNDS = 1 << 23;
 /** Cost of one score in a group block relative to one in a refresh (small matmuls, gathers). */
 const GROUPED_COST = 3;
 
@@ -63,16 +69,51 @@ export interface LloydResult {
   steps: LloydStep[];
 }
 
-/** State of the bounds: assignment, u [N], l [N * groups]. */
+/**
+ * State of the bounds. Lower bounds decay lazily: `lower` [N * groups] stores
+ * l_g + drift_g, where drift_g (`drift`) is group g's cumulative largest move,
+ * so l_g = lower - drift_g; `lowerMin` [N] stores min_g l_g + `driftMax`, the
+ * cumulative largest move of any centroid (Yinyang's global bound), and
+ * `lowerOther` [N] the same over the groups other than the row's own. Decaying
+ * then costs nothing per row; a row whose global bound holds never touches
+ * its group bounds, and one whose "other groups" bound holds checks only its
+ * own group (most rows: a row can mostly only switch to a nearby centroid).
+ * Float64, so adding the drifts loses no precision.
+ */
 interface Bounds {
   readonly groups: CentroidGroups;
   readonly assignment: Int32Array;
   readonly upper: Float64Array;
-  readonly lower: Float32Array;
+  readonly lower: Float64Array;
+  readonly lowerMin: Float64Array;
+  readonly lowerOther: Float64Array;
+  readonly drift: Float64Array;
+  driftMax: number;
+  /** Kept equal to clusterSums(assignment) once set. */
+  sums?: ClusterSums;
 }
 
-function slackOf(upper: number, lower: number): number {
-  return BOUND_SLACK * (upper + Math.max(lower, 0) + 1e-12);
+/**
+ * A row with upper bound u keeps its centroid against a group with lower
+ * bound l when u + slack < l, slack = BOUND_SLACK * (u + l + 1e-12) (l >= 0),
+ * i.e. when l exceeds this threshold.
+ */
+function keepAbove(u: number): number {
+  return (u * (1 + BOUND_SLACK) + BOUND_SLACK * 1e-12) / (1 - BOUND_SLACK);
+}
+
+/** Recomputes row i's global and "other groups" bounds from its group bounds. */
+function summarize(b: Bounds, i: number): void {
+  const G = b.groups.count;
+  const own = b.groups.groupOf[b.assignment[i]!]!;
+  let other = Infinity;
+  for (let g = 0; g < G; g++) {
+    if (g === own) continue;
+    const l = b.lower[i * G + g]! - b.drift[g]!;
+    if (l < other) other = l;
+  }
+  b.lowerOther[i] = other + b.driftMax;
+  b.lowerMin[i] = Math.min(other, b.lower[i * G + own]! - b.drift[own]!) + b.driftMax;
 }
 
 /** sqrt(max(||x||^2 - 2 s, 0)): distance from a score (Infinity for -Infinity). */
@@ -83,7 +124,7 @@ function distanceOf(norm: number, score: number): number {
 
 /** Every row against every centroid; exact assignment and bounds. Returns the number of changed rows. */
 async function refresh(m: FeatureMatrix, centroids: Float64Array, b: Bounds, chunkElements: number): Promise<number> {
-  const { groups, assignment, upper, lower } = b;
+  const { groups, assignment, upper, lower, drift } = b;
   const { order, start: gStart, count: G } = groups;
   const k = order.length;
   const groupMax = new Float64Array(G);
@@ -123,10 +164,16 @@ async function refresh(m: FeatureMatrix, centroids: Float64Array, b: Bounds, chu
         if (bestCol < 0) bestCol = gStart[bestGroup]!; // only for NaN scores
         const norm = m.squaredNorms[i]!;
         const next = order[bestCol]!;
-        if (next !== assignment[i]) changed++;
+        if (next !== assignment[i]) {
+          changed++;
+          if (b.sums !== undefined) moveRow(b.sums, m, i, assignment[i]!, next);
+        }
         assignment[i] = next;
         upper[i] = distanceOf(norm, best);
-        for (let g = 0; g < G; g++) lower[i * G + g] = distanceOf(norm, g === bestGroup ? bestSecond : groupMax[g]!);
+        for (let g = 0; g < G; g++) {
+          lower[i * G + g] = distanceOf(norm, g === bestGroup ? bestSecond : groupMax[g]!) + drift[g]!;
+        }
+        summarize(b, i);
       }
     });
   } finally {
@@ -138,7 +185,8 @@ async function refresh(m: FeatureMatrix, centroids: Float64Array, b: Bounds, chu
 /**
  * Scores only the (row, group) pairs in `work` (rows per group) and updates
  * the bounds; `exact` holds each listed row's exact distance to its current
- * centroid. Returns the number of changed rows.
+ * centroid, `wide[i]` is 1 when row i was checked against every group (else
+ * only its own group was listed). Returns the number of changed rows.
  */
 async function scoreGroups(
   m: FeatureMatrix,
@@ -147,9 +195,10 @@ async function scoreGroups(
   work: number[][],
   rowsToUpdate: Int32Array,
   exact: Float64Array,
+  wide: Uint8Array,
   chunkElements: number,
 ): Promise<number> {
-  const { groups, assignment, upper, lower } = b;
+  const { groups, assignment, upper, lower, lowerMin, lowerOther, drift } = b;
   const G = groups.count;
   const n = m.rows;
   // Per listed row: best squared distance so far, its centroid, the group it came from (-1: the current centroid) and that group's second.
@@ -191,7 +240,7 @@ async function scoreGroups(
           }
           const norm = m.squaredNorms[i]!;
           const d1 = distanceOf(norm, s1);
-          lower[i * G + g] = d1;
+          lower[i * G + g] = d1 + drift[g]!;
           if (c1 < 0) continue;
           const q = d1 * d1;
           if (q < bestDist[i]! || (q === bestDist[i] && members[c1]! < bestIndex[i]!)) {
@@ -211,22 +260,32 @@ async function scoreGroups(
     const old = assignment[i]!;
     const next = bestIndex[i]!;
     // The new centroid's group excludes it; the second of that group is the nearest other.
-    if (bestGroup[i]! >= 0) lower[i * G + bestGroup[i]!] = bestSecond[i]!;
+    if (bestGroup[i]! >= 0) lower[i * G + bestGroup[i]!] = bestSecond[i]! + drift[bestGroup[i]!]!;
     if (next !== old) {
       changed++;
       // The old centroid is now an "other" of its group.
-      const og = i * G + groups.groupOf[old]!;
-      lower[og] = Math.min(lower[og]!, exact[i]!);
+      const oldGroup = groups.groupOf[old]!;
+      const og = i * G + oldGroup;
+      lower[og] = Math.min(lower[og]!, exact[i]! + drift[oldGroup]!);
+      if (b.sums !== undefined) moveRow(b.sums, m, i, old, next);
       assignment[i] = next;
     }
     upper[i] = Math.sqrt(bestDist[i]!);
+    if (wide[i] === 1) {
+      // Other groups were scored, or the row moved to another group.
+      summarize(b, i);
+    } else {
+      // Only the own group changed; the row stayed in it.
+      const own = groups.groupOf[assignment[i]!]!;
+      lowerMin[i] = Math.min(lower[i * G + own]! - drift[own]!, lowerOther[i]! - b.driftMax) + b.driftMax;
+    }
   }
   return changed;
 }
 
 /**
  * Groups to aim for with N rows and k centroids: k/10 (Yinyang), at most
- * MAX_BOUNDS / N so the N x groups lower bounds stay within 64 MB.
+ * MAX_BOUNDS / N so the N x groups float64 lower bounds stay within 64 MB.
  */
 export function targetGroups(n: number, k: number): number {
   return Math.min(Math.ceil(k / GROUP_SIZE), Math.max(1, Math.floor(MAX_BOUNDS / n)));
@@ -243,11 +302,16 @@ export async function boundedLloyd(m: FeatureMatrix, initial: Float64Array, o: L
     groups,
     assignment: new Int32Array(n),
     upper: new Float64Array(n),
-    lower: new Float32Array(n * G),
+    lower: new Float64Array(n * G),
+    lowerMin: new Float64Array(n),
+    lowerOther: new Float64Array(n),
+    drift: new Float64Array(G),
+    driftMax: 0,
   };
-  const { assignment, upper, lower } = b;
+  const { assignment, upper, lower, lowerMin, lowerOther, drift } = b;
   let centroids = initial;
   await refresh(m, centroids, b, o.chunkElements);
+  b.sums = clusterSums(m, assignment, k);
   const rowsScored = [n];
   const work = [1];
   const steps: LloydStep[] = ['refresh'];
@@ -260,49 +324,67 @@ export async function boundedLloyd(m: FeatureMatrix, initial: Float64Array, o: L
   };
   if (o.emptyClusters === 'farthest-point') refreshDistances();
   const exact = new Float64Array(n);
-  const drift = new Float64Array(G);
+  const wide = new Uint8Array(n);
   const groupSize = Int32Array.from({ length: G }, (_, g) => groups.start[g + 1]! - groups.start[g]!);
 
   for (let it = 0; it < o.iterations; it++) {
-    const update = updateCentroids(m, assignment, distances, k, o.emptyClusters);
+    const update = updateCentroids(m, assignment, distances, k, o.emptyClusters, b.sums);
     emptyRepaired += update.repaired;
     iterations++;
     const delta = new Float64Array(k);
-    drift.fill(0);
+    const moved = new Float64Array(G);
+    let movedMax = 0;
     for (let j = 0; j < k; j++) {
       delta[j] = Math.sqrt(squaredDistanceRows(centroids, j, update.centroids, j, d));
       const g = groups.groupOf[j]!;
-      if (delta[j]! > drift[g]!) drift[g] = delta[j]!;
+      if (delta[j]! > moved[g]!) moved[g] = delta[j]!;
+      if (delta[j]! > movedMax) movedMax = delta[j]!;
     }
+    for (let g = 0; g < G; g++) drift[g] += moved[g]!;
+    b.driftMax += movedMax;
     centroids = update.centroids;
 
-    // Filter: decay the bounds; rows failing some group bound get their exact u, then list the groups still failing.
+    // Filter: the global bound first; rows failing it get their exact u, then each group bound is checked.
     const lists: number[][] = Array.from({ length: G }, () => []);
     const listed: number[] = [];
     let scores = 0;
     for (let i = 0; i < n; i++) {
       const a = assignment[i]!;
       let u = upper[i]! + delta[a]!;
-      let minLower = Infinity;
-      const base = i * G;
-      for (let g = 0; g < G; g++) {
-        const l = lower[base + g]! - drift[g]!;
-        lower[base + g] = l;
-        if (l < minLower) minLower = l;
-      }
       upper[i] = u;
-      if (u + slackOf(u, minLower) < minLower) continue;
+      const global = lowerMin[i]! - b.driftMax;
+      if (global > keepAbove(u)) continue;
       u = Math.sqrt(squaredDistanceRows(m.data, i, centroids, a, d));
       upper[i] = u;
       exact[i] = u;
-      if (u + slackOf(u, minLower) < minLower) continue;
-      listed.push(i);
+      const threshold = keepAbove(u);
+      if (global > threshold) continue;
+      const base = i * G;
+      const own = groups.groupOf[a]!;
+      const ownLower = lower[base + own]! - drift[own]!;
+      const otherLower = lowerOther[i]! - b.driftMax;
+      if (otherLower > threshold) {
+        // No other group can hold a nearer centroid: at most the own group is listed.
+        lowerMin[i] = Math.min(ownLower, otherLower) + b.driftMax;
+        wide[i] = 0;
+        if (ownLower > threshold) continue;
+        lists[own]!.push(i);
+        scores += groupSize[own]!;
+        listed.push(i);
+        continue;
+      }
+      let failing = false;
       for (let g = 0; g < G; g++) {
-        const l = lower[base + g]!;
-        if (u + slackOf(u, l) < l) continue;
+        const l = lower[base + g]! - drift[g]!;
+        if (l > threshold) continue;
         lists[g]!.push(i);
         scores += groupSize[g]!;
+        failing = true;
       }
+      // The group bounds, decayed separately, are at least as tight as the summaries.
+      summarize(b, i);
+      wide[i] = 1;
+      if (failing) listed.push(i);
     }
 
     let changed: number;
@@ -315,7 +397,7 @@ export async function boundedLloyd(m: FeatureMatrix, initial: Float64Array, o: L
       changed =
         listed.length === 0
           ? 0
-          : await scoreGroups(m, centroids, b, lists, Int32Array.from(listed), exact, o.chunkElements);
+          : await scoreGroups(m, centroids, b, lists, Int32Array.from(listed), exact, wide, o.chunkElements);
       rowsScored.push(listed.length);
       work.push(scores / (n * k));
       steps.push('grouped');

@@ -2,10 +2,11 @@
  * The k-means M-step in JavaScript float64: each centroid becomes the mean of
  * its members, then empty clusters are repaired.
  *
- * Accumulating in JavaScript from the read-back rows costs N*d additions per
- * iteration, far less than the N*k*d of the assignment matmul, and needs no
+ * Accumulating in JavaScript from the read-back rows costs N*d additions
+ * once, far less than the N*k*d of the assignment matmul, and needs no
  * UnsortedSegmentSum kernel (which tfjs-wasm lacks); a one-hot matmul on the
- * device would cost as much as the assignment itself.
+ * device would cost as much as the assignment itself. Lloyd then keeps the
+ * sums running: a row that changes cluster costs 2d additions (moveRow).
  *
  * Empty clusters:
  * - `'split-largest'` (default; faiss's strategy, used by PCL): the empty
@@ -39,18 +40,14 @@ export interface UpdateResult {
   repaired: number;
 }
 
-/**
- * New centroids from an assignment (`distances` are the squared distances of
- * the same assignment, used by `'farthest-point'`). Needs N >= k, which
- * kMeans checks, so every empty cluster can be repaired.
- */
-export function updateCentroids(
-  m: FeatureMatrix,
-  assignment: Int32Array,
-  distances: Float32Array,
-  k: number,
-  strategy: EmptyClusterStrategy,
-): UpdateResult {
+/** Per-cluster float64 sums of the member rows [k * d] and member counts [k]. */
+export interface ClusterSums {
+  readonly sums: Float64Array;
+  readonly counts: Int32Array;
+}
+
+/** Sums and counts of an assignment (N*d additions). */
+export function clusterSums(m: FeatureMatrix, assignment: Int32Array, k: number): ClusterSums {
   const { rows: n, cols: d, data } = m;
   const sums = new Float64Array(k * d);
   const counts = new Int32Array(k);
@@ -61,6 +58,45 @@ export function updateCentroids(
     const xb = i * d;
     for (let a = 0; a < d; a++) sums[cb + a] += data[xb + a]!;
   }
+  return { sums, counts };
+}
+
+/** Moves row `i` from cluster `from` to cluster `to` in running sums (2d additions). */
+export function moveRow(s: ClusterSums, m: FeatureMatrix, i: number, from: number, to: number): void {
+  const d = m.cols;
+  const xb = i * d;
+  const fb = from * d;
+  const tb = to * d;
+  for (let a = 0; a < d; a++) {
+    const v = m.data[xb + a]!;
+    s.sums[fb + a] -= v;
+    s.sums[tb + a] += v;
+  }
+  s.counts[from]!--;
+  s.counts[to]!++;
+}
+
+/**
+ * New centroids from an assignment (`distances` are the squared distances of
+ * the same assignment, used by `'farthest-point'`). `running`, when given,
+ * holds the sums and counts of that assignment (kept up to date with
+ * {@link moveRow}, so the N*d pass is skipped); it is not modified. Needs
+ * N >= k, which kMeans checks, so every empty cluster can be repaired.
+ */
+export function updateCentroids(
+  m: FeatureMatrix,
+  assignment: Int32Array,
+  distances: Float32Array,
+  k: number,
+  strategy: EmptyClusterStrategy,
+  running?: ClusterSums,
+): UpdateResult {
+  const { rows: n, cols: d, data } = m;
+  // The repairs below edit sums and counts: running ones are copied.
+  const { sums, counts } =
+    running === undefined
+      ? clusterSums(m, assignment, k)
+      : { sums: Float64Array.from(running.sums), counts: Int32Array.from(running.counts) };
   let empty = 0;
   for (let c = 0; c < k; c++) if (counts[c] === 0) empty++;
 
