@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { createRng } from '@contrastive/core';
 import { describeBackends, expectNoLeak } from '@contrastive/test-utils';
 import { batchToTensor, expectBatchClose, randomBatch, refGaussianBlur } from '@contrastive/test-utils/reference/augment';
 import { blurKernelSize, gaussianBlur, gaussianKernel1d, randomGaussianBlur } from './index';
@@ -35,6 +36,27 @@ describeBackends(['cpu', 'wasm'], () => {
     const half = randomGaussianBlur(t, { seed: 5 }, { p: 0.5, kernelSize: 3 });
     expect(half.shape).toEqual([3, 9, 7, 3]);
     tf.dispose([t, none, a, b, half]);
+  });
+
+  it('blurs the drawn images of a large batch in place and leaves the others bit for bit', async () => {
+    // 130 images, almost all blurred: convolving all of them (unit impulses
+    // for the rest) is cheaper than taking the blurred ones out.
+    const big = randomBatch(22, 130, 6, 5, 3);
+    const t = batchToTensor(big);
+    const rng = createRng(4);
+    const flags = Array.from({ length: 130 }, () => rng.next() < 0.97);
+    const sigmas = flags.map((f) => (f ? rng.uniform(0.1, 2) : 0));
+    expect(flags.filter((f) => !f).length).toBeGreaterThan(0);
+    const out = expectNoLeak(() => randomGaussianBlur(t, { seed: 4 }, { p: 0.97, kernelSize: 3 }));
+    const v = await out.data();
+    const size = 6 * 5 * 3;
+    const blurredRef = refGaussianBlur(big, sigmas.map((s) => s || 1), 3);
+    flags.forEach((on, b) => {
+      const got = Array.from(v.slice(b * size, (b + 1) * size));
+      const want = on ? blurredRef.data.slice(b * size, (b + 1) * size) : Array.from(big.data.slice(b * size, (b + 1) * size), Math.fround);
+      want.forEach((value, i) => expect(Math.abs(got[i]! - value)).toBeLessThanOrEqual(on ? 2e-6 : 0));
+    });
+    tf.dispose([t, out]);
   });
 
   it('rejects even or too large kernels', () => {

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError } from '@contrastive/core';
-import { withData, type Stacked } from './stacked';
+import { putImages, takeImages, withData, type Stacked } from './stacked';
 import { toRng, type RandomSource } from './random-source';
 import { viaStacked } from './adjust-color';
 import { drawFlags } from './subset';
@@ -58,18 +58,38 @@ function kernelsOf(sigmas: readonly (number | null)[], size: number): number[][]
   return sigmas.map((s) => (s === null ? impulse : gaussianKernel1d(size, s)));
 }
 
-/**
- * Blurs the images of a stacked batch whose sigma is not null (the others are
- * convolved with a unit impulse: unchanged, bit for bit). The stacked layout
- * `[HW, C, N]` is the channel-stacked image itself. Internal; call in tidy.
- */
-export function blurStacked(p: Stacked, sigmas: readonly (number | null)[], size: number): Stacked {
+/** Blurs every image of a stacked batch (a unit impulse where sigma is null). */
+function blurEvery(p: Stacked, sigmas: readonly (number | null)[], size: number): Stacked {
   const { n, h, w, c } = p;
-  if (size === 1 || sigmas.every((s) => s === null)) return p;
   const perImage = kernelsOf(sigmas, size);
   const kernels = Array.from({ length: c * n }, (_, i) => perImage[i % n]!);
   const out = blurChannels(tf.reshape(p.data, [1, h, w, c * n]) as Tensor4D, kernels);
   return withData(p, tf.reshape(out, [h * w, c, n]));
+}
+
+/**
+ * Whether blurring only the k chosen of n images (one-hot matmuls to take them
+ * out and put them back, ~2 n k multiply-adds per value at ~5x the depthwise
+ * rate) beats convolving all n with ~2 * 25 taps. Measured on wasm at
+ * 64 x 224^2 with half the images blurred: 137 ms instead of 163 ms.
+ */
+function worthTaking(n: number, k: number): boolean {
+  return n * k < 5 * 25 * (n - k);
+}
+
+/**
+ * Blurs the images of a stacked batch whose sigma is not null; the others
+ * come back bit for bit. The stacked layout `[HW, C, N]` is the
+ * channel-stacked image itself, so one depthwise convolution per direction
+ * blurs every image with its own kernel. When few images are blurred, they
+ * are taken out first (see {@link takeImages}). Internal; call in tidy.
+ */
+export function blurStacked(p: Stacked, sigmas: readonly (number | null)[], size: number): Stacked {
+  if (size === 1 || sigmas.every((s) => s === null)) return p;
+  const chosen = sigmas.flatMap((s, b) => (s === null ? [] : [b]));
+  if (chosen.length === p.n || !worthTaking(p.n, chosen.length)) return blurEvery(p, sigmas, size);
+  const blurred = blurEvery(takeImages(p, chosen), chosen.map((b) => sigmas[b]!), size);
+  return putImages(p, blurred, chosen);
 }
 
 function checkKernel(fn: string, size: unknown, h: number, w: number): asserts size is number {
