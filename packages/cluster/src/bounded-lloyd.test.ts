@@ -24,21 +24,27 @@ function mixture(seed: number, n: number, d: number, blobs: number, spread: numb
   return roundToFloat32({ rows: n, cols: d, data });
 }
 
+/** Runs boundedLloyd from `init`, scoring the first E-step or given it (`seeded`), against the float64 reference. */
 async function expectPlainLloyd(x: Matrix, init: Matrix): Promise<LloydStep[]> {
-  const run = await boundedLloyd(featureMatrix(x), Float64Array.from(init.data), {
-    k: init.rows,
-    iterations: 40,
-    emptyClusters: 'split-largest',
-    chunkElements: 1 << 22,
-  });
-  expect(run.emptyRepaired).toBe(0);
-  expect(run.rowsScored[0]).toBe(x.rows);
-  const expected = lloydReference(x, init, run.iterations);
-  expectClose(run.centroids, expected.data, { atol: 1e-5, rtol: 1e-5 });
-  expect(Array.from(run.assignment)).toEqual(assignReference(x, expected).assignment);
-  // A fixed point: one more reference step changes nothing.
-  expectClose(lloydReference(x, init, run.iterations + 1).data, expected.data, { atol: 1e-9 });
-  return run.steps;
+  const steps: LloydStep[] = [];
+  for (const seeded of [undefined, Int32Array.from(assignReference(x, init).assignment)]) {
+    const run = await boundedLloyd(
+      featureMatrix(x),
+      Float64Array.from(init.data),
+      { k: init.rows, iterations: 40, emptyClusters: 'split-largest', chunkElements: 1 << 22 },
+      seeded,
+    );
+    expect(run.emptyRepaired).toBe(0);
+    expect(run.steps[0]).toBe(seeded === undefined ? 'refresh' : 'seeded');
+    expect(run.rowsScored[0]).toBe(seeded === undefined ? x.rows : 0);
+    const expected = lloydReference(x, init, run.iterations);
+    expectClose(run.centroids, expected.data, { atol: 1e-5, rtol: 1e-5 });
+    expect(Array.from(run.assignment)).toEqual(assignReference(x, expected).assignment);
+    // A fixed point: one more reference step changes nothing.
+    expectClose(lloydReference(x, init, run.iterations + 1).data, expected.data, { atol: 1e-9 });
+    steps.push(...run.steps);
+  }
+  return steps;
 }
 
 describe('boundedLloyd (Yinyang bounds)', () => {

@@ -11,15 +11,17 @@
  * nearer centroid, and only those are scored. Rows that need group g are
  * gathered and scored against g's centroids with one small matmul per group.
  *
- * Two kinds of E-step:
+ * Kinds of E-step:
+ * - `'seeded'`: the first assignment comes with the seeds (k-means++ has
+ *   the nearest seed of every row once its last weights are refreshed).
  * - `'refresh'`: every row against every centroid (chunked matmul, score
- *   blocks read back); exact u and l_g for all rows. The first E-step, and
- *   any step where the grouped work would cost more.
+ *   blocks read back); exact u and l_g for all rows. The first scored
+ *   E-step, and any step where the grouped work would cost more.
  * - `'grouped'`: only the (row, group) pairs that fail their bounds.
- * Both give the plain Lloyd assignment up to float32 rounding (a relative
+ * All give the plain Lloyd assignment up to float32 rounding (a relative
  * margin guards every bound comparison). On 128-d mixture data (50k rows,
- * k = 1000) the groups separate the mixture's components, so after the first
- * step a row mostly rescores its own group only: about 1-4% of the dense work.
+ * k = 1000) the groups separate the mixture's components, so after the
+ * refresh a row mostly rescores its own group only: 0.1-4% of the dense work.
  */
 import { disposePrepared, prepareCentroids } from './assign-to-centroids';
 import { groupCentroids, type CentroidGroups } from './centroid-groups';
@@ -49,8 +51,8 @@ export interface LloydOptions {
   chunkElements: number;
 }
 
-/** How one E-step scored the rows (see the file comment). */
-export type LloydStep = 'refresh' | 'grouped';
+/** How one E-step scored the rows (see the file comment); `'seeded'`: taken from the seeding. */
+export type LloydStep = 'seeded' | 'refresh' | 'grouped';
 
 export interface LloydResult {
   centroids: Float64Array;
@@ -284,6 +286,70 @@ async function scoreGroups(
 }
 
 /**
+ * The filter after an M-step (centroid j moved by delta[j]; the drifts are
+ * already added): rows whose global bound holds are skipped; the others get
+ * their exact distance to their centroid (`exact`), then either only their
+ * own group (when the other-groups bound holds, `wide` 0) or every group
+ * (`wide` 1) is checked. Returns the rows to score per group, the listed
+ * rows and the number of scores that costs.
+ */
+function filterRows(
+  m: FeatureMatrix,
+  centroids: Float64Array,
+  b: Bounds,
+  delta: Float64Array,
+  exact: Float64Array,
+  wide: Uint8Array,
+): { lists: number[][]; listed: number[]; scores: number } {
+  const { groups, assignment, upper, lower, lowerMin, lowerOther, drift } = b;
+  const n = m.rows;
+  const d = m.cols;
+  const G = groups.count;
+  const lists: number[][] = Array.from({ length: G }, () => []);
+  const listed: number[] = [];
+  let scores = 0;
+  for (let i = 0; i < n; i++) {
+    const a = assignment[i]!;
+    let u = upper[i]! + delta[a]!;
+    upper[i] = u;
+    const global = lowerMin[i]! - b.driftMax;
+    if (global > keepAbove(u)) continue;
+    u = Math.sqrt(squaredDistanceRows(m.data, i, centroids, a, d));
+    upper[i] = u;
+    exact[i] = u;
+    const threshold = keepAbove(u);
+    if (global > threshold) continue;
+    const base = i * G;
+    const own = groups.groupOf[a]!;
+    const ownLower = lower[base + own]! - drift[own]!;
+    const otherLower = lowerOther[i]! - b.driftMax;
+    if (otherLower > threshold) {
+      // No other group can hold a nearer centroid: at most the own group is listed.
+      lowerMin[i] = Math.min(ownLower, otherLower) + b.driftMax;
+      wide[i] = 0;
+      if (ownLower > threshold) continue;
+      lists[own]!.push(i);
+      scores += groups.start[own + 1]! - groups.start[own]!;
+      listed.push(i);
+      continue;
+    }
+    let failing = false;
+    for (let g = 0; g < G; g++) {
+      const l = lower[base + g]! - drift[g]!;
+      if (l > threshold) continue;
+      lists[g]!.push(i);
+      scores += groups.start[g + 1]! - groups.start[g]!;
+      failing = true;
+    }
+    // The group bounds, decayed separately, are at least as tight as the summaries.
+    summarize(b, i);
+    wide[i] = 1;
+    if (failing) listed.push(i);
+  }
+  return { lists, listed, scores };
+}
+
+/**
  * Groups to aim for with N rows and k centroids: k/10 (Yinyang), at most
  * MAX_BOUNDS / N so the N x groups float64 lower bounds stay within 64 MB.
  */
@@ -291,8 +357,18 @@ export function targetGroups(n: number, k: number): number {
   return Math.min(Math.ceil(k / GROUP_SIZE), Math.max(1, Math.floor(MAX_BOUNDS / n)));
 }
 
-/** Runs Lloyd from `initial` centroids on the read-back rows `m`. */
-export async function boundedLloyd(m: FeatureMatrix, initial: Float64Array, o: LloydOptions): Promise<LloydResult> {
+/**
+ * Runs Lloyd from `initial` centroids on the read-back rows `m`. `seeded`,
+ * when given, is the nearest initial centroid of every row (k-means++
+ * computes it anyway): the first E-step is then skipped, and the first E-step
+ * after the first M-step scores everything to set up the bounds.
+ */
+export async function boundedLloyd(
+  m: FeatureMatrix,
+  initial: Float64Array,
+  o: LloydOptions,
+  seeded?: Int32Array,
+): Promise<LloydResult> {
   const n = m.rows;
   const k = o.k;
   const d = m.cols;
@@ -308,13 +384,15 @@ export async function boundedLloyd(m: FeatureMatrix, initial: Float64Array, o: L
     drift: new Float64Array(G),
     driftMax: 0,
   };
-  const { assignment, upper, lower, lowerMin, lowerOther, drift } = b;
+  const { assignment, drift } = b;
   let centroids = initial;
-  await refresh(m, centroids, b, o.chunkElements);
+  let boundsReady = seeded === undefined;
+  if (seeded === undefined) await refresh(m, centroids, b, o.chunkElements);
+  else assignment.set(seeded);
   b.sums = clusterSums(m, assignment, k);
-  const rowsScored = [n];
-  const work = [1];
-  const steps: LloydStep[] = ['refresh'];
+  const rowsScored = [boundsReady ? n : 0];
+  const work = [boundsReady ? 1 : 0];
+  const steps: LloydStep[] = [boundsReady ? 'refresh' : 'seeded'];
   let iterations = 0;
   let emptyRepaired = 0;
   // Exact squared distances, kept current only for 'farthest-point' repair.
@@ -325,7 +403,6 @@ export async function boundedLloyd(m: FeatureMatrix, initial: Float64Array, o: L
   if (o.emptyClusters === 'farthest-point') refreshDistances();
   const exact = new Float64Array(n);
   const wide = new Uint8Array(n);
-  const groupSize = Int32Array.from({ length: G }, (_, g) => groups.start[g + 1]! - groups.start[g]!);
 
   for (let it = 0; it < o.iterations; it++) {
     const update = updateCentroids(m, assignment, distances, k, o.emptyClusters, b.sums);
@@ -344,56 +421,16 @@ export async function boundedLloyd(m: FeatureMatrix, initial: Float64Array, o: L
     b.driftMax += movedMax;
     centroids = update.centroids;
 
-    // Filter: the global bound first; rows failing it get their exact u, then each group bound is checked.
-    const lists: number[][] = Array.from({ length: G }, () => []);
-    const listed: number[] = [];
-    let scores = 0;
-    for (let i = 0; i < n; i++) {
-      const a = assignment[i]!;
-      let u = upper[i]! + delta[a]!;
-      upper[i] = u;
-      const global = lowerMin[i]! - b.driftMax;
-      if (global > keepAbove(u)) continue;
-      u = Math.sqrt(squaredDistanceRows(m.data, i, centroids, a, d));
-      upper[i] = u;
-      exact[i] = u;
-      const threshold = keepAbove(u);
-      if (global > threshold) continue;
-      const base = i * G;
-      const own = groups.groupOf[a]!;
-      const ownLower = lower[base + own]! - drift[own]!;
-      const otherLower = lowerOther[i]! - b.driftMax;
-      if (otherLower > threshold) {
-        // No other group can hold a nearer centroid: at most the own group is listed.
-        lowerMin[i] = Math.min(ownLower, otherLower) + b.driftMax;
-        wide[i] = 0;
-        if (ownLower > threshold) continue;
-        lists[own]!.push(i);
-        scores += groupSize[own]!;
-        listed.push(i);
-        continue;
-      }
-      let failing = false;
-      for (let g = 0; g < G; g++) {
-        const l = lower[base + g]! - drift[g]!;
-        if (l > threshold) continue;
-        lists[g]!.push(i);
-        scores += groupSize[g]!;
-        failing = true;
-      }
-      // The group bounds, decayed separately, are at least as tight as the summaries.
-      summarize(b, i);
-      wide[i] = 1;
-      if (failing) listed.push(i);
-    }
-
     let changed: number;
-    if (scores * GROUPED_COST >= n * k) {
+    const filtered = boundsReady ? filterRows(m, centroids, b, delta, exact, wide) : undefined;
+    if (filtered === undefined || filtered.scores * GROUPED_COST >= n * k) {
       changed = await refresh(m, centroids, b, o.chunkElements);
+      boundsReady = true;
       rowsScored.push(n);
       work.push(1);
       steps.push('refresh');
     } else {
+      const { lists, listed, scores } = filtered;
       changed =
         listed.length === 0
           ? 0

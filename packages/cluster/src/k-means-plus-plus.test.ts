@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@contrastive/core';
 import { randomMatrix, useBackend } from '@contrastive/test-utils';
+import { assignReference } from '@contrastive/test-utils/reference/cluster';
 import { rowSquaredNorms, type FeatureMatrix } from './feature-matrix';
 import { kMeansPlusPlusSeeds } from './k-means-plus-plus';
 
@@ -37,7 +38,7 @@ describe('kMeansPlusPlusSeeds', () => {
     const runs = 2000;
     const counts = [new Array<number>(5).fill(0), new Array<number>(5).fill(0), new Array<number>(5).fill(0)];
     for (let s = 0; s < runs; s++) {
-      const rows = seedRows(m, await kMeansPlusPlusSeeds(m, 3, createRng(s), 1 << 22));
+      const rows = seedRows(m, (await kMeansPlusPlusSeeds(m, 3, createRng(s), 1 << 22)).centroids);
       rows.forEach((r, j) => counts[j]![r]!++);
     }
     // Exact marginals of the first, second and third pick.
@@ -62,10 +63,10 @@ describe('kMeansPlusPlusSeeds', () => {
     const distinct = [[0, 0], [5, 1], [-3, 4], [8, -8], [1, 9]];
     const m = matrix(Array.from({ length: 100 }, (_, i) => distinct[i % 5]!).flat(), 2);
     for (let s = 0; s < 10; s++) {
-      const rows = seedRows(m, await kMeansPlusPlusSeeds(m, 5, createRng(s), 1 << 22));
+      const rows = seedRows(m, (await kMeansPlusPlusSeeds(m, 5, createRng(s), 1 << 22)).centroids);
       expect(new Set(rows.map((r) => r % 5)).size).toBe(5);
     }
-    const more = seedRows(m, await kMeansPlusPlusSeeds(m, 7, createRng(1), 1 << 22));
+    const more = seedRows(m, (await kMeansPlusPlusSeeds(m, 7, createRng(1), 1 << 22)).centroids);
     expect(more.every((r) => r >= 0)).toBe(true);
     expect(new Set(more.slice(0, 5).map((r) => r % 5)).size).toBe(5);
   });
@@ -74,9 +75,14 @@ describe('kMeansPlusPlusSeeds', () => {
     const m = matrix(randomMatrix(4, 300, 4).data, 4);
     const whole = await kMeansPlusPlusSeeds(m, 150, createRng(7), 1 << 22);
     const chunked = await kMeansPlusPlusSeeds(m, 150, createRng(7), 50);
-    const rows = seedRows(m, whole);
+    const rows = seedRows(m, whole.centroids);
     expect(rows.every((r) => r >= 0)).toBe(true);
     expect(new Set(rows).size).toBe(150);
-    expect(Array.from(chunked)).toEqual(Array.from(whole));
+    expect(Array.from(chunked.centroids)).toEqual(Array.from(whole.centroids));
+    // The returned assignment is the nearest seed of every row.
+    const seeds = { rows: 150, cols: 4, data: whole.centroids };
+    const x = { rows: m.rows, cols: 4, data: Float64Array.from(m.data) };
+    expect(Array.from(whole.assignment)).toEqual(assignReference(x, seeds).assignment);
+    expect(Array.from(chunked.assignment)).toEqual(Array.from(whole.assignment));
   });
 });

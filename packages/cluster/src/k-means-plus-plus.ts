@@ -39,17 +39,27 @@ function upperBound(prefix: Float64Array, r: number): number {
   return lo;
 }
 
+/** Seeds and, for free, the nearest seed of every row. */
+export interface Seeding {
+  /** [k * d] row-major float64 seeds. */
+  centroids: Float64Array;
+  /**
+   * Int32Array [N]: the nearest seed of each row (float32 scores pick the
+   * candidate, float64 distances confirm it), i.e. Lloyd's first assignment.
+   */
+  assignment: Int32Array;
+}
+
 /**
- * k-means++ seeds for the read-back rows `m`: a [k * d] row-major float64
- * array. `chunkElements` bounds the [rows, B]
- * score block of a refresh.
+ * k-means++ seeds for the read-back rows `m`. `chunkElements` bounds the
+ * [rows, B] score block of a refresh.
  */
 export async function kMeansPlusPlusSeeds(
   m: FeatureMatrix,
   k: number,
   rng: Rng,
   chunkElements: number,
-): Promise<Float64Array> {
+): Promise<Seeding> {
   const { rows: n, cols: d, data, squaredNorms } = m;
   const centres = new Float64Array(k * d);
   const weights = new Float64Array(n).fill(Infinity);
@@ -129,5 +139,7 @@ export async function kMeansPlusPlusSeeds(
     copyRow(pick, j);
     if (j + 1 - refreshed >= MAX_BLOCK && j + 1 < k) await refresh(j + 1);
   }
-  return centres;
+  // The last centres reach the weights too, so `nearest` is the first assignment.
+  if (refreshed < k) await refresh(k);
+  return { centroids: centres, assignment: nearest };
 }

@@ -177,13 +177,14 @@ async function assign(m: FeatureMatrix, centroids: Float64Array, o: Resolved): P
 }
 
 async function runOnce(m: FeatureMatrix, o: Resolved, rng: Rng): Promise<RunResult> {
-  const initial =
+  // k-means++ also returns the nearest seed of every row: Lloyd's first E-step.
+  const seeding =
     typeof o.init !== 'string'
-      ? Float64Array.from(o.init)
+      ? { centroids: Float64Array.from(o.init), assignment: undefined }
       : o.init === 'kmeans++'
         ? await kMeansPlusPlusSeeds(m, o.k, rng, o.chunkElements)
-        : randomSeeds(m, o.k, rng);
-  const run = await boundedLloyd(m, initial, o);
+        : { centroids: randomSeeds(m, o.k, rng), assignment: undefined };
+  const run = await boundedLloyd(m, seeding.centroids, o, seeding.assignment);
   return {
     centroids: run.centroids,
     fit: { assignment: run.assignment, distances: run.distances },
