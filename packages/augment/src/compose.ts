@@ -8,6 +8,7 @@ import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { assertInteger, argumentError, type Rng } from '@contrastive/core';
 import { fromStacked, toStacked, type Stacked } from './stacked';
 import { stackedFormOf, withStackedForm } from './stacked-form';
+import { sharePadding } from './edge-pad';
 import { toRng, type RandomSource } from './random-source';
 import { assertImages } from './validate';
 
@@ -62,14 +63,16 @@ export function compose(steps: readonly Augmentation[]): Augmentation {
   };
 }
 
-/** n views of the same batch, each an independent draw of `augmentation`. */
+/** n views of the same batch, each an independent draw of `augmentation` (crops share the padded source). */
 export function multiView(augmentation: Augmentation, n = 2): MultiViewAugmentation {
   assertInteger('multiView', 'n', n, 1);
   return (images, random) => {
     const rng = toRng('multiView', random);
     const views: Tensor4D[] = [];
     try {
-      for (let v = 0; v < n; v++) views.push(augmentation(images, rng));
+      sharePadding(() => {
+        for (let v = 0; v < n; v++) views.push(augmentation(images, rng));
+      });
     } catch (error) {
       views.forEach((t) => t.dispose());
       throw error;

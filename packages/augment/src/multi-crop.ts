@@ -3,6 +3,7 @@ import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError, assertInteger } from '@contrastive/core';
 import type { Augmentation, MultiViewAugmentation } from './compose';
 import { randomResizedCrop } from './random-resized-crop';
+import { sharePadding } from './edge-pad';
 import { toRng } from './random-source';
 import { assertRange, toSize } from './validate';
 
@@ -36,25 +37,27 @@ export function multiCrop(groups: readonly CropGroup[]): MultiViewAugmentation {
     const rng = toRng(fn, random);
     const views: Tensor4D[] = [];
     try {
-      for (const g of groups) {
-        for (let v = 0; v < g.count; v++) {
-          const crop = randomResizedCrop(images, rng, {
-            size: g.size,
-            ...(g.scale === undefined ? {} : { scale: g.scale }),
-            ...(g.ratio === undefined ? {} : { ratio: g.ratio }),
-            flipP: g.flipP ?? 0.5,
-          });
-          if (g.then === undefined) {
-            views.push(crop);
-          } else {
-            try {
-              views.push(g.then(crop, rng));
-            } finally {
-              crop.dispose();
+      sharePadding(() => {
+        for (const g of groups) {
+          for (let v = 0; v < g.count; v++) {
+            const crop = randomResizedCrop(images, rng, {
+              size: g.size,
+              ...(g.scale === undefined ? {} : { scale: g.scale }),
+              ...(g.ratio === undefined ? {} : { ratio: g.ratio }),
+              flipP: g.flipP ?? 0.5,
+            });
+            if (g.then === undefined) {
+              views.push(crop);
+            } else {
+              try {
+                views.push(g.then(crop, rng));
+              } finally {
+                crop.dispose();
+              }
             }
           }
         }
-      }
+      });
     } catch (error) {
       views.forEach((t) => t.dispose());
       throw error;

@@ -120,6 +120,18 @@ describeBackends(['cpu', 'wasm'], () => {
     tf.dispose([x, fused, ...parts]);
   });
 
+  it('multiView shares the padded crop source and gives the same views as separate calls', async () => {
+    const x = batchToTensor(randomBatch(14, 6, 20, 18, 3));
+    const train = getAugmentPreset('simclr-cifar').train;
+    const views = expectNoLeak(() => multiView(train, 2)(x, createRng(6)));
+    const rng = createRng(6);
+    const one = train(x, rng);
+    const two = train(x, rng);
+    expect(await views[0]!.data()).toEqual(await one.data());
+    expect(await views[1]!.data()).toEqual(await two.data());
+    tf.dispose([x, ...views, one, two]);
+  });
+
   it('per-image random ops leave the images they skip unchanged, bit for bit', async () => {
     const x = batchToTensor(randomBatch(13, 8, 12, 12, 3));
     const seed = 3;

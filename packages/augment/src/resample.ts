@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
+import { edgePadded } from './edge-pad';
 
 /** Sample positions along one axis: `offset + i * step`, i = 0..size-1. */
 export interface AxisGrid {
@@ -45,7 +46,7 @@ export function resampleGrids(
     height < 2 ||
     width < 2 ||
     grids.some((g) => outside(g.rows, outH, height) || outside(g.cols, outW, width));
-  const source = pad ? (tf.mirrorPad(images, [[0, 0], [1, 1], [1, 1], [0, 0]], 'symmetric') as Tensor4D) : images;
+  const source = pad ? edgePadded(images) : images;
   const shift = pad ? 1 : 0;
   const spanH = height + 2 * shift - 1;
   const spanW = width + 2 * shift - 1;
