@@ -6,6 +6,7 @@ import { setBackend } from '../select-backend';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { chooseLayout, imagesPerBlock } from './filter-grad-plan';
 import type { FilterGradOptions } from './conv2d-backprop-filter';
+import { convGeometry } from './conv-geometry';
 import { runInKernelScope } from './kernel-scope';
 import { expectParity } from './parity-helpers.test-utils';
 
@@ -44,6 +45,7 @@ const CASES: Case[] = [
   // Five images: the filter gradient's image blocks end with a partial block.
   { n: 5, h: 6, w: 5, cin: 3, cout: 4, k: 3, strides: 1, pad: 'same' },
   { n: 5, h: 7, w: 7, cin: 2, cout: 3, k: 3, strides: 2, pad: 'valid' },
+  { n: 3, h: 9, w: 9, cin: 2, cout: 2, k: 5, strides: 1, pad: 'same' },
 ];
 
 const label = (c: Case): string =>
@@ -161,12 +163,15 @@ describe('Conv2DBackpropInput and Conv2DBackpropFilter on wasm match cpu', () =>
     expect(imagesPerBlock(10, 100, 64, 576, 'batch-inner', 250)).toBe(3);
   });
 
-  it('chooseLayout copies rows of at least 24 stride-1 outputs, otherwise runs of images', () => {
-    const geometry = (w: number, stride: number) =>
-      ({ strideWidth: stride, outWidth: Math.ceil(w / stride) }) as Parameters<typeof chooseLayout>[0];
-    expect(chooseLayout(geometry(32, 1))).toBe('channel-rows');
-    expect(chooseLayout(geometry(16, 1))).toBe('batch-inner');
-    expect(chooseLayout(geometry(64, 2))).toBe('batch-inner');
+  it('chooseLayout copies whole planes or rows of at least 24 stride-1 outputs, otherwise runs of images', () => {
+    const geometry = (w: number, stride: number, pad: 'same' | 'valid') =>
+      convGeometry([1, w, w, 4], [3, 3, 4, 4], stride, 1, pad, undefined);
+    expect(chooseLayout(geometry(32, 1, 'same'))).toBe('channel-rows');
+    expect(chooseLayout(geometry(16, 1, 'same'))).toBe('channel-rows');
+    expect(chooseLayout(geometry(8, 1, 'same'))).toBe('batch-inner');
+    expect(chooseLayout(geometry(16, 1, 'valid'))).toBe('batch-inner');
+    expect(chooseLayout(geometry(34, 1, 'valid'))).toBe('channel-rows');
+    expect(chooseLayout(geometry(64, 2, 'same'))).toBe('batch-inner');
   });
 
   it('rejects NCHW with a ContrastiveError naming dataFormat', async () => {

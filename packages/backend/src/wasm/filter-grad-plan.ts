@@ -2,10 +2,12 @@
  * How the im2col filter gradient (`conv2d-backprop-filter.ts`) cuts its
  * reduction into blocks of whole images and lays out each block's im2col.
  *
- * Measured on ResNet-18 CIFAR layers at batch 128 (CPU ms per gradient, the
- * whole-batch channel-major im2col before / blocked now): 64 channels 32x32
- * 640 / 396, 128 channels 16x16 334 / 280, 256 channels 8x8 260 / 243,
- * 512 channels 4x4 242 / 246, stride-2 64->128 190 / 178.
+ * Measured on ResNet-18 CIFAR layers at batch 128 (CPU ms per filter
+ * gradient on the loaded build machine; the forward conv of the same layer in
+ * brackets): the whole-batch channel-major im2col before / blocked now,
+ * 64 channels 32x32 580 / 353 (278), 128 channels 16x16 405 / 376 (261),
+ * 256 channels 8x8 326 / 292 (279), 512 channels 4x4 312 / 281 (297),
+ * stride 2 64->128 263 / 215 (136), the RGB stem 144 / 47 (15).
  */
 import type { ConvGeometry } from './conv-geometry';
 import { SET_MIN_RUN } from './im2col';
@@ -40,9 +42,24 @@ export const BATCH_INNER_IMAGES = 64;
 /** Largest im2col block in elements (64 MiB). */
 export const MAX_BLOCK_ELEMENTS = 1 << 24;
 
-/** Batch-inner when output rows are strided or shorter than a fast copy run. */
+/**
+ * Smallest `oh*ow` for which a stride-1 conv whose output rows are as wide as
+ * its input rows copies whole planes (channel rows); below it runs of images
+ * are faster (ResNet-18 at batch 128, JS ms per im2col: 32x32 15 vs 55,
+ * 16x16 16 vs 26, 8x8 50 vs 21, 4x4 43 vs 16).
+ */
+export const PLANE_COPY_MIN = 128;
+
+/**
+ * Channel rows when a tap of a plane is one contiguous run (stride 1, output
+ * rows as wide as input rows, at least {@link PLANE_COPY_MIN} outputs) or
+ * output rows are stride-1 runs of at least `SET_MIN_RUN`; batch-inner
+ * otherwise (strided or short rows).
+ */
 export function chooseLayout(g: ConvGeometry): Im2colLayout {
-  return g.strideWidth > 1 || g.outWidth < SET_MIN_RUN ? 'batch-inner' : 'channel-rows';
+  const unit = g.strideHeight === 1 && g.strideWidth === 1;
+  if (unit && g.outWidth === g.inWidth && g.outHeight * g.outWidth >= PLANE_COPY_MIN) return 'channel-rows';
+  return g.strideWidth === 1 && g.outWidth >= SET_MIN_RUN ? 'channel-rows' : 'batch-inner';
 }
 
 /**

@@ -42,6 +42,42 @@ export function channelMajorTaps(ops: KernelOps, x: TensorInfo, g: ConvGeometry)
 /** Shortest contiguous run copied with `TypedArray.set` (a subarray costs more than a short loop). */
 export const SET_MIN_RUN = 24;
 
+/**
+ * One tap of one `[h, w]` plane when output and input rows have the same
+ * width (stride 1): output rows `[top, bottom)` are the contiguous source run
+ * starting at `start` (the input element of output `(top, 0)`), copied at
+ * once from column `lo` of row `top` to column `hi` of row `bottom - 1`; the
+ * columns outside `[lo, hi)` (which the run fills with neighbouring rows'
+ * pixels) and the rows outside `[top, bottom)` are then zeroed. Returns the
+ * next output offset.
+ */
+function copyPlaneWindow(
+  src: Int32Array,
+  dst: Int32Array,
+  o: number,
+  start: number,
+  oh: number,
+  ow: number,
+  top: number,
+  bottom: number,
+  lo: number,
+  hi: number,
+): number {
+  if (bottom <= top || hi <= lo) {
+    dst.fill(0, o, o + oh * ow);
+    return o + oh * ow;
+  }
+  dst.fill(0, o, o + top * ow + lo);
+  dst.set(src.subarray(start + lo, start + (bottom - 1 - top) * ow + hi), o + top * ow + lo);
+  for (let y = top; y < bottom; y++) {
+    const row = o + y * ow;
+    for (let x = 0; x < lo; x++) dst[row + x] = 0;
+    for (let x = hi; x < ow; x++) dst[row + x] = 0;
+  }
+  dst.fill(0, o + (bottom - 1) * ow + hi, o + oh * ow);
+  return o + oh * ow;
+}
+
 /** A range of images of a channel-major source `[c, total, h, w]`. */
 export interface ImageRange {
   first: number;
@@ -61,8 +97,14 @@ export function im2colChannelMajor(src: Int32Array, dst: Int32Array, g: ConvGeom
   const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = g;
   const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, inHeight: h, inWidth: w } = g;
   const { first, count, total } = images;
+  // Stride 1 with output rows as wide as input rows: a tap's window of one
+  // plane is one contiguous run of the source, copied at once.
+  const planeCopy = sh === 1 && sw === 1 && ow === w;
   let o = 0;
   for (let ky = 0; ky < kh; ky++) {
+    // Output rows whose input row is inside [0, h).
+    const top = Math.min(oh, Math.max(0, Math.ceil((g.padTop - ky * dh) / sh)));
+    const bottom = Math.max(top, Math.min(oh, Math.floor((h - 1 + g.padTop - ky * dh) / sh) + 1));
     for (let kx = 0; kx < kw; kx++) {
       const x0 = kx * dw - g.padLeft;
       // Output columns whose input column is inside [0, w).
@@ -71,6 +113,10 @@ export function im2colChannelMajor(src: Int32Array, dst: Int32Array, g: ConvGeom
       for (let ci = 0; ci < c; ci++) {
         for (let b = first; b < first + count; b++) {
           const plane = (ci * total + b) * h;
+          if (planeCopy) {
+            o = copyPlaneWindow(src, dst, o, (plane + top + ky * dh - g.padTop) * w + x0, oh, ow, top, bottom, lo, hi);
+            continue;
+          }
           for (let oy = 0; oy < oh; oy++) {
             const iy = oy * sh + ky * dh - g.padTop;
             if (iy < 0 || iy >= h) {
