@@ -4,7 +4,9 @@ one thread: the same work as tools/bench/src/cases/augment.ts.
 usage: augment.py <preset> <batch> <side>   (preset: simclr-cifar | moco-v2)
 """
 import random
+import statistics
 import sys
+import time
 
 import numpy as np
 import torch
@@ -55,13 +57,20 @@ def main():
     images = [Image.fromarray(rng.integers(0, 256, (side, side, 3), dtype=np.uint8)) for _ in range(batch)]
     transform = pipeline(name)
 
+    cpu = []
+
     def two_views():
         # What a DataLoader worker plus collate does for a two-view batch.
+        start = time.process_time()
         view1 = torch.stack([transform(img) for img in images])
         view2 = torch.stack([transform(img) for img in images])
+        cpu.append(time.process_time() - start)
         return view1, view2
 
     report(two_views, repeats=5)
+    # CPU time too: on a shared machine it moves much less than wall time.
+    timed = sorted(c * 1000 for c in cpu[1:])
+    print(f"  torchvision: CPU ms per run, median {statistics.median(timed):.1f} ({', '.join(f'{c:.0f}' for c in timed)})", file=sys.stderr)
 
 
 if __name__ == "__main__":

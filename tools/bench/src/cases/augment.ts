@@ -21,14 +21,21 @@ function twoViewCase(preset: AugmentPresetName, batch: number, side: number): Be
       const pixels = Float32Array.from({ length: batch * side * side * 3 }, () => Math.floor(rng.next() * 256) / 255);
       const images = tf.tensor4d(pixels, [batch, side, side, 3]);
       const views = multiView(getAugmentPreset(preset).train, 2);
+      const cpu: number[] = [];
       return {
         async run() {
+          const cpu0 = process.cpuUsage();
           const out = views(images, rng);
           await Promise.all(out.map((v) => v.data()));
           tf.dispose(out);
+          const used = process.cpuUsage(cpu0);
+          cpu.push((used.user + used.system) / 1000);
         },
         dispose() {
           images.dispose();
+          // CPU time too: on a shared machine it moves much less than wall time.
+          const sorted = cpu.slice(1).sort((a, b) => a - b);
+          console.log(`  ours: CPU ms per run, median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} (${sorted.map((c) => c.toFixed(0)).join(', ')})`);
         },
       };
     },
