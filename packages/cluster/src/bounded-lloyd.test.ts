@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@contrastive/core';
 import { expectClose, roundToFloat32, useBackend, type Matrix } from '@contrastive/test-utils';
 import { assignReference, lloydReference } from '@contrastive/test-utils/reference/cluster';
-import { boundedLloyd, type LloydStep } from './bounded-lloyd';
+import { boundedLloyd, targetGroups, type LloydStep } from './bounded-lloyd';
 import { rowSquaredNorms, type FeatureMatrix } from './feature-matrix';
 import { clusterSums } from './update-centroids';
 
@@ -66,7 +66,7 @@ describe('boundedLloyd (Yinyang bounds)', () => {
     // Separated blobs: grouped steps only; overlapping blobs: grouped and full refreshes.
     for (const spread of [0.5, 20]) {
       const x = mixture(3, 800, 5, 8, spread);
-      const init = roundToFloat32({ rows: 40, cols: 5, data: Float64Array.from(x.data.slice(0, 200)) });
+      const init = roundToFloat32({ rows: 80, cols: 5, data: Float64Array.from(x.data.slice(0, 400)) });
       steps.push(...(await expectPlainLloyd(x, init)));
     }
     expect(steps.filter((s) => s === 'grouped').length).toBeGreaterThan(10);
@@ -74,18 +74,22 @@ describe('boundedLloyd (Yinyang bounds)', () => {
   });
 
   it('breaks exact ties across groups to the lowest centroid index', async () => {
-    // Groups: the negative centroids (seeded by centroid 0) and the positive ones (seeded by
-    // centroid 10). Centroid 3 (+10, second group) and centroid 5 (-10, first group) tie for row 0.
-    const init = [-14, -13, -12, 10, -11, -10, -10.5, -11.5, -12.5, -13.5, 14, 10.5, 11, 11.5, 12, 12.5, 13, 13.5, 14.5, 15];
+    // Two groups: the negative centroids (seeded by centroid 0) and the positive ones (seeded by
+    // centroid 20). Centroid 3 (+10, second group) and centroid 5 (-10, first group) tie for row 0.
+    const negatives = Array.from({ length: 14 }, (_, j) => -10.5 - j / 2);
+    const positives = Array.from({ length: 19 }, (_, j) => 10.5 + j / 2);
+    const init = [-14.25, -13.25, -12.25, 10, -11.25, -10, ...negatives, 14.25, ...positives];
     const x = roundToFloat32({ rows: 5, cols: 1, data: Float64Array.from([0, 12, -12, 13, -13]) });
+    expect(init.length).toBe(40);
+    expect(targetGroups(5, 40)).toBe(2);
     const run = await boundedLloyd(featureMatrix(x), Float64Array.from(init), {
-      k: 20,
+      k: 40,
       iterations: 0,
       emptyClusters: 'split-largest',
       chunkElements: 1 << 22,
     });
     expect(run.assignment[0]).toBe(3);
-    expect(Array.from(run.assignment)).toEqual(assignReference(x, { rows: 20, cols: 1, data: Float64Array.from(init) }).assignment);
+    expect(Array.from(run.assignment)).toEqual(assignReference(x, { rows: 40, cols: 1, data: Float64Array.from(init) }).assignment);
   });
 
   it('scores only small parts of N x k once centroids settle; running sums give the member means', async () => {

@@ -1,9 +1,9 @@
 /**
  * Groups of centroids for Yinyang k-means (Ding et al., ICML 2015): the k
- * initial centroids clustered into about k/10 groups by a few Lloyd steps
- * in float64 JavaScript (k * groups * d per step: 64M multiply-adds at
- * k = 1000, d = 128). Groups are fixed for the whole run; any grouping gives
- * exact results, a good one just filters more.
+ * initial centroids clustered into about k/20 groups by a few Lloyd steps
+ * in float64 JavaScript (k * groups * d per step: 6.4M multiply-adds at
+ * k = 1000, d = 128, 50 groups). Groups are fixed for the whole run; any
+ * grouping gives exact results, a good one just filters more.
  */
 import { squaredDistanceRows } from './feature-matrix';
 

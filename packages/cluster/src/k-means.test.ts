@@ -196,7 +196,7 @@ describe('memory plan at 100k x 128, k = 10,000', () => {
     const groups = targetGroups(100_000, 10_000);
     expect(groups).toBeGreaterThan(80);
     expect(groups * 100_000 * 8).toBeLessThanOrEqual(64 * 2 ** 20);
-    expect(targetGroups(50_000, 1000)).toBe(100);
+    expect(targetGroups(50_000, 1000)).toBe(50);
   });
 });
 
