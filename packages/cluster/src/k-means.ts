@@ -248,7 +248,7 @@ export async function fitKMeans(m: FeatureMatrix, options: KMeansOptions): Promi
  * the centroids and one [chunkRows, k] score block with its [chunkRows, d]
  * row block; in JavaScript: one read-back copy of the rows (N*d float32)
  * for seeding, chunk uploads and the M-step, plus the Yinyang bounds
- * (N x groups float32, at most 64 MB).
+ * (N x groups float64, at most 64 MB).
  *
  * @example
  * const { centroids, assignment, inertia } = await kMeans(features, { k: 100, seed: 1 });
