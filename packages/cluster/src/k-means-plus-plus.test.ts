@@ -82,7 +82,7 @@ describe('kMeansPlusPlusSeeds', () => {
     // The returned assignment is the nearest seed of every row.
     const seeds = { rows: 150, cols: 4, data: whole.centroids };
     const x = { rows: m.rows, cols: 4, data: Float64Array.from(m.data) };
-    expect(Array.from(whole.assignment)).toEqual(assignReference(x, seeds).assignment);
-    expect(Array.from(chunked.assignment)).toEqual(Array.from(whole.assignment));
+    expect(Array.from(whole.assignment ?? [])).toEqual(assignReference(x, seeds).assignment);
+    expect(Array.from(chunked.assignment ?? [])).toEqual(Array.from(whole.assignment ?? []));
   });
 });

@@ -45,9 +45,10 @@ export interface Seeding {
   centroids: Float64Array;
   /**
    * Int32Array [N]: the nearest seed of each row (float32 scores pick the
-   * candidate, float64 distances confirm it), i.e. Lloyd's first assignment.
+   * candidate, float64 distances confirm it), i.e. Lloyd's first assignment;
+   * undefined when some row has no finite distance (NaN features).
    */
-  assignment: Int32Array;
+  assignment: Int32Array | undefined;
 }
 
 /**
@@ -141,5 +142,5 @@ export async function kMeansPlusPlusSeeds(
   }
   // The last centres reach the weights too, so `nearest` is the first assignment.
   if (refreshed < k) await refresh(k);
-  return { centroids: centres, assignment: nearest };
+  return { centroids: centres, assignment: nearest.every((j) => j >= 0) ? nearest : undefined };
 }
