@@ -31,8 +31,9 @@ export function fixed<O>(op: (images: Tensor4D, options: O) => Tensor4D, options
 /**
  * Applies `steps` in order, all drawing from one generator; intermediates are
  * freed. Consecutive steps that have a stacked form (colour jitter, grayscale,
- * blur, normalise) run on one stacked copy of the batch (see `stacked.ts`), with
- * the same draws and results as the steps one by one.
+ * blur, solarize, horizontal flip, normalise, bound with `step`/`fixed`) run on
+ * one stacked copy of the batch (see `stacked.ts`), with the same draws and,
+ * up to float32 rounding, the same results as the steps one by one.
  */
 export function compose(steps: readonly Augmentation[]): Augmentation {
   if (!Array.isArray(steps) || !steps.every((s) => typeof s === 'function')) {

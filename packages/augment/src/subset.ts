@@ -1,8 +1,7 @@
 /**
- * Per-image selection without moving images: `select(changed, original, flags)`
- * blends two batches with a 0/1 weight per image, which returns either input
- * bit for bit (`a * 1 + b * 0` and `a * 0 + b * 1` are exact for finite
- * values). On wasm, slicing images out of a batch copies the whole batch per
+ * Per-image selection without moving images: {@link selectImages} blends two
+ * batches with a 0/1 weight per image, which returns either input bit for bit
+ * (`a * 1 + b * 0` and `a * 0 + b * 1` are exact for finite values). On wasm, slicing images out of a batch copies the whole batch per
  * slice and its gather is slower still, while the blend is three elementwise
  * kernels on the fast path. Call inside `tf.tidy`.
  */
