@@ -1,8 +1,15 @@
 /**
- * `Conv2DBackpropInput` for wasm: the input gradient of a conv2d as `sh`
- * stride-1 XNNPACK conv2ds (one per row phase) whose outputs interleave by
- * reshape and one contiguous-row concat.
+ * `Conv2DBackpropInput` for wasm from kernels XNNPACK runs fast: stride 1 as
+ * one conv2d of dy with the flipped, in/out-transposed filter and exact
+ * padding (`stride1InputGrad`); strided convs as one product plus a col2im
+ * (`conv2d-backprop-input-col2im.ts`). CPU ms at batch 128 on the ResNet-18
+ * CIFAR layers (before: the phase path for every stride / now; forward conv
+ * in brackets): 64 channels 32x32 286 / 264 (258), 512 channels 4x4 498 / 295
+ * (291), stride-2 3x3 64->128 203 / 179 (132), 128->256 247 / 164 (139),
+ * 256->512 339 / 153 (141).
  *
+ * The option `'phase'`, `sh` stride-1 XNNPACK conv2ds (one per row phase)
+ * whose outputs interleave by reshape and one contiguous-row concat.
  * Sub-pixel (phase) decomposition: with stride `s`, input row `i` satisfies
  * `i + padTop = s*m + r` (`0 <= r < s`) and receives
  * `dx[i] = sum_j dy[m - j] * w[r + s*j]`, `j < J_r = ceil((k - r)/s)`: a
@@ -12,8 +19,7 @@
  * `W'[a, b, co, rx*cin + ci] = w[ry + sh(J_ry-1-a), rx + sw(Jw-1-b), ci, co]`
  * (zero where out of range); its output `[n, mh, mw, sw*cin]` is already
  * column-interleaved as `[n, mh, mw*sw, cin]`. Stride 1 reduces to the
- * flipped, in/out-transposed filter (run with exact padding, see
- * `stride1InputGrad`). Unlike zero insertion this does not
+ * flipped, in/out-transposed filter. Unlike zero insertion this does not
  * multiply by the `s*s`-fold inserted zeros; the wasm DepthToSpace and
  * high-rank transposes are avoided because they are slow scalar loops.
  */
@@ -21,6 +27,7 @@ import { Conv2DBackpropInput } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { assertChannelsLast, convGeometry } from './conv-geometry';
 import type { ConvGeometry, ConvPad } from './conv-geometry';
+import { inputGradByCol2im } from './conv2d-backprop-input-col2im';
 import { runInKernelScope } from './kernel-scope';
 import type { KernelOps } from './kernel-scope';
 
@@ -88,6 +95,23 @@ function stride1InputGrad(ops: KernelOps, dy: TensorInfo, filter: TensorInfo, g:
 }
 
 /**
+ * How {@link conv2dBackpropInputWasm} computes the input gradient: `'auto'`
+ * runs stride 1 as one exactly padded conv and everything else (strides,
+ * paddings beyond `k - 1`) as `'col2im'` (`conv2d-backprop-input-col2im.ts`);
+ * `'phase'` is the sub-pixel decomposition below (kept as an option and as an
+ * independent check; 1.3-2.2x slower than col2im for ResNet's stride-2 convs).
+ */
+export type InputGradMethod = 'auto' | 'col2im' | 'phase';
+
+/** Options of {@link conv2dBackpropInputWasm}. */
+export interface InputGradOptions {
+  /** Default `'auto'`. */
+  method?: InputGradMethod;
+  /** col2im: images per block (default: columns within `COL2IM_BLOCK_ELEMENTS`). */
+  blockImages?: number;
+}
+
+/**
  * Input gradient of an NHWC conv2d (dilation 1) from kernels XNNPACK runs fast.
  * `dy: [n, oh, ow, cout]`, `filter: [kh, kw, cin, cout]` -> `[n, h, w, cin]`.
  */
@@ -99,14 +123,22 @@ export function conv2dBackpropInputWasm(
   strides: number | [number, number],
   pad: ConvPad,
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
+  options: InputGradOptions = {},
 ): TensorInfo {
   const g = convGeometry(inputShape, filter.shape, strides, 1, pad, dimRoundingMode);
-  const { strideHeight: sh, strideWidth: sw, batch: n, inChannels: cin } = g;
-  const [kh, kw, , cout] = filter.shape as [number, number, number, number];
-  if (sh === 1 && sw === 1) {
+  const method = options.method ?? 'auto';
+  if (method === 'auto' && g.strideHeight === 1 && g.strideWidth === 1) {
     const exact = stride1InputGrad(ops, dy, filter, g);
     if (exact !== undefined) return exact;
   }
+  if (method !== 'phase') return inputGradByCol2im(ops, dy, filter, g, options.blockImages);
+  return inputGradByPhases(ops, dy, filter, g);
+}
+
+/** The sub-pixel (phase) decomposition described at the top of this file. */
+function inputGradByPhases(ops: KernelOps, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
+  const { strideHeight: sh, strideWidth: sw, batch: n, inChannels: cin } = g;
+  const [kh, kw, , cout] = filter.shape as [number, number, number, number];
   const jw = Math.ceil(kw / sw);
   const mh = Math.ceil((g.inHeight + g.padTop) / sh);
   const mw = Math.ceil((g.inWidth + g.padLeft) / sw);

@@ -4,6 +4,8 @@ import { ContrastiveError } from '@contrastive/core';
 import { expectClose } from '@contrastive/test-utils';
 import { setBackend } from '../select-backend';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
+import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
+import type { InputGradOptions } from './conv2d-backprop-input';
 import { chooseLayout, imagesPerBlock } from './filter-grad-plan';
 import type { FilterGradOptions } from './conv2d-backprop-filter';
 import { convGeometry } from './conv-geometry';
@@ -148,6 +150,32 @@ describe('Conv2DBackpropInput and Conv2DBackpropFilter on wasm match cpu', () =>
       }
       expect(tf.engine().backend.numDataIds()).toBe(before);
       tf.dispose([x, dy]);
+    }
+  });
+
+  it('the input gradient by col2im (blocks of 1, 2 and all images) equals the phase path', async () => {
+    await setBackend('wasm');
+    for (const c of CASES) {
+      const f = tf.randomNormal([c.k, c.k, c.cin, c.cout], 0, 1, 'float32', 11);
+      const dy = tf.randomNormal(outShape(c), 0, 1, 'float32', 12);
+      const inShape = [c.n, c.h, c.w, c.cin];
+      const before = tf.engine().backend.numDataIds();
+      const make = (options: InputGradOptions): Float32Array => {
+        const info = runInKernelScope(tf.backend(), (ops) =>
+          conv2dBackpropInputWasm(ops, dy, f, inShape, c.strides, c.pad as 'same', undefined, options),
+        );
+        const t = tf.engine().makeTensorFromTensorInfo(info);
+        expect(t.shape).toEqual(inShape);
+        const values = t.dataSync() as Float32Array;
+        t.dispose();
+        return values;
+      };
+      const phase = make({ method: 'phase' });
+      for (const blockImages of [1, 2, undefined]) {
+        expectClose(make({ method: 'col2im', ...(blockImages === undefined ? {} : { blockImages }) }), phase, { atol: 1e-4, rtol: 1e-4 });
+      }
+      expect(tf.engine().backend.numDataIds()).toBe(before);
+      tf.dispose([f, dy]);
     }
   });
 

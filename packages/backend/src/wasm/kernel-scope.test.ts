@@ -68,3 +68,25 @@ describe('runInKernelScope dispose (early release inside a composite kernel)', (
     x.dispose();
   });
 });
+
+describe('runInKernelScope heapUpdate (in-place float32 update of an intermediate)', () => {
+  it('updates a scope-owned float32 tensor and refuses kernel inputs', async () => {
+    await setBackend('wasm');
+    const x = tf.tensor([1, 2, 3]);
+    const before = tf.engine().backend.numDataIds();
+    const info = runInKernelScope(tf.backend(), (ops) => {
+      const acc = ops.call('Fill', {}, { shape: [3], value: 0.5, dtype: 'float32' });
+      ops.heapUpdate(acc, [x], ([src], target) => {
+        for (let i = 0; i < target.length; i++) target[i] = (target[i] as number) + 2 * (src![i] as number);
+      });
+      expect(() => ops.heapUpdate(x, [], () => undefined)).toThrow(ContrastiveError);
+      return acc;
+    });
+    const out = tf.engine().makeTensorFromTensorInfo(info);
+    expect(Array.from(await out.data())).toEqual([2.5, 4.5, 6.5]);
+    expect(Array.from(await x.data())).toEqual([1, 2, 3]);
+    out.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+    x.dispose();
+  });
+});

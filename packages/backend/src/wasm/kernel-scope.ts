@@ -37,6 +37,12 @@ export interface KernelOps {
    * the wasm backend only has as slow scalar kernels (strided windows).
    */
   heapCompute(inputs: TensorInfo[], shape: number[], fill: (sources: Int32Array[], target: Int32Array) => void): TensorInfo;
+  /**
+   * Runs `update` on float32 views of `inputs` and of `target`, a float32
+   * intermediate this scope created (never a kernel input), to modify
+   * `target` in place (e.g. scatter-add into an accumulator).
+   */
+  heapUpdate(target: TensorInfo, inputs: TensorInfo[], update: (sources: Float32Array[], target: Float32Array) => void): void;
   /** A new tensor holding `values`. */
   constant(shape: number[], dtype: DataType, values: Int32Array | Float32Array): TensorInfo;
   /**
@@ -143,6 +149,19 @@ export function runInKernelScope(backendLike: unknown, body: (ops: KernelOps) =>
         int32View(backend as WasmLikeBackend, out),
       );
       return out;
+    },
+    heapUpdate: (target, inputs, update) => {
+      if (!owned.includes(target) || target.dtype !== 'float32') {
+        throw new ContrastiveError('INVALID_ARGUMENT', `heapUpdate: 'target' must be a float32 intermediate of this scope; got ${target.dtype}`, {
+          fn: 'heapUpdate',
+          argument: 'target',
+        });
+      }
+      const f32 = (t: TensorInfo): Float32Array => {
+        const view = (backend as WasmLikeBackend).typedArrayFromHeap(t);
+        return new Float32Array(view.buffer, view.byteOffset, view.byteLength >> 2);
+      };
+      update(inputs.map(f32), f32(target));
     },
     gatherFlat: (x, index, shape) => track(gatherFlat(backend as WasmLikeBackend, x, index, shape)),
     dispose: (t) => {
