@@ -119,6 +119,25 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       ], { step: 1e-4, atol: 2e-3, rtol: 2e-3 });
     });
 
+    it('gradients equal autodiff through tf.moments and tf.batchNorm (one group, rank 4)', async () => {
+      const x = tf.randomNormal([4, 3, 3, 5], 0.5, 2, 'float32', 31);
+      const gamma = tf.randomNormal([5], 1, 0.2, 'float32', 32);
+      const beta = tf.randomNormal([5], 0, 0.2, 'float32', 33);
+      const weights = tf.randomNormal([4, 3, 3, 5], 0, 1, 'float32', 34);
+      const closedForm = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const stats: tf.Tensor[] = [];
+        const y = batchNormTraining(a, g, b, { groups: 1, epsilon: 1e-5, relu: true, stats: (st) => stats.push(st.mean, st.variance) });
+        tf.dispose(stats);
+        return tf.sum(tf.mul(y, weights));
+      })([x, gamma, beta]);
+      const autodiff = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(a, [0, 1, 2]);
+        return tf.sum(tf.mul(tf.relu(tf.batchNorm(a, mean, variance, b, g, 1e-5)), weights));
+      })([x, gamma, beta]);
+      for (let i = 0; i < 3; i++) expectClose(await closedForm[i]!.data(), await autodiff[i]!.data(), { atol: 1e-4, rtol: 1e-3 });
+      tf.dispose([x, gamma, beta, weights, ...closedForm, ...autodiff]);
+    });
+
     for (const relu of [false, true]) it(`backward keeps no temporaries alive until the end of the backward pass${relu ? ' (fused ReLU)' : ''}`, () => {
       const x = tf.randomNormal([4, 3, 3, 2], 0, 1, 'float32', 21);
       const gamma = tf.tensor1d([1.5, 0.5]);
