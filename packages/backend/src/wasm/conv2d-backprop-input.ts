@@ -96,10 +96,9 @@ function stride1InputGrad(ops: KernelOps, dy: TensorInfo, filter: TensorInfo, g:
 
 /**
  * How {@link conv2dBackpropInputWasm} computes the input gradient: `'auto'`
- * runs stride 1 as one exactly padded conv and everything else (strides,
- * paddings beyond `k - 1`) as `'col2im'` (`conv2d-backprop-input-col2im.ts`);
- * `'phase'` is the sub-pixel decomposition below (kept as an option and as an
- * independent check; 1.3-2.2x slower than col2im for ResNet's stride-2 convs).
+ * runs stride 1 as one exactly padded conv and other cases as `'col2im'`
+ * (`conv2d-backprop-input-col2im.ts`) or `'phase'` (the sub-pixel
+ * decomposition below), whichever {@link preferCol2im} expects faster.
  */
 export type InputGradMethod = 'auto' | 'col2im' | 'phase';
 
@@ -131,8 +130,40 @@ export function conv2dBackpropInputWasm(
     const exact = stride1InputGrad(ops, dy, filter, g);
     if (exact !== undefined) return exact;
   }
-  if (method !== 'phase') return inputGradByCol2im(ops, dy, filter, g, options.blockImages);
-  return inputGradByPhases(ops, dy, filter, g);
+  const col2im = method === 'col2im' || (method === 'auto' && preferCol2im(g, filter.shape));
+  return col2im ? inputGradByCol2im(ops, dy, filter, g, options.blockImages) : inputGradByPhases(ops, dy, filter, g);
+}
+
+/**
+ * One col2im add (JavaScript, per output position, tap and input channel)
+ * costs about as much as this many multiply-adds of an XNNPACK product
+ * (measured: 2 ns against 18-20 G multiply-adds/s).
+ */
+export const COL2IM_ADD_MACS = 40;
+
+/**
+ * Multiply-adds of the phase decomposition over the forward conv's: zero taps
+ * of the column phases and outputs over the whole phase grid (2.08 for a 3x3
+ * stride-2 conv on a padded 10x10 input, 1.33 for 'same' on 16x16, 2 for 1x1 stride 2).
+ */
+export function phaseMacRatio(g: ConvGeometry, filterShape: readonly number[]): number {
+  const [kh, kw] = filterShape as [number, number];
+  const { strideHeight: sh, strideWidth: sw } = g;
+  const mh = Math.ceil((g.inHeight + g.padTop) / sh);
+  const mw = Math.ceil((g.inWidth + g.padLeft) / sw);
+  let rows = 0;
+  for (let ry = 0; ry < sh; ry++) rows += Math.max(0, phaseRows(kh, sh, ry));
+  return (mh * mw * sw * Math.ceil(kw / sw) * rows) / (g.outHeight * g.outWidth * kh * kw);
+}
+
+/**
+ * col2im when the phase path's extra multiply-adds, `(ratio - 1) * cout` per
+ * output position, tap and input channel, cost more than the col2im's adds
+ * ({@link COL2IM_ADD_MACS} each). ResNet-18's stride-2 convs (cout 128 to 512)
+ * take col2im; a 32->64 stride-2 'same' conv keeps the phases (102 vs 120 ms).
+ */
+export function preferCol2im(g: ConvGeometry, filterShape: readonly number[]): boolean {
+  return (phaseMacRatio(g, filterShape) - 1) * g.outChannels > COL2IM_ADD_MACS;
 }
 
 /** The sub-pixel (phase) decomposition described at the top of this file. */

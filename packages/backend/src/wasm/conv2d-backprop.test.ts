@@ -4,7 +4,7 @@ import { ContrastiveError } from '@contrastive/core';
 import { expectClose } from '@contrastive/test-utils';
 import { setBackend } from '../select-backend';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
-import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
+import { conv2dBackpropInputWasm, phaseMacRatio, preferCol2im } from './conv2d-backprop-input';
 import type { InputGradOptions } from './conv2d-backprop-input';
 import { chooseLayout, imagesPerBlock } from './filter-grad-plan';
 import type { FilterGradOptions } from './conv2d-backprop-filter';
@@ -177,6 +177,18 @@ describe('Conv2DBackpropInput and Conv2DBackpropFilter on wasm match cpu', () =>
       expect(tf.engine().backend.numDataIds()).toBe(before);
       tf.dispose([f, dy]);
     }
+  });
+
+  it('preferCol2im picks col2im for the stride-2 convs of ResNet-18 and the phases for a 32->64 stride-2 same conv', () => {
+    const pick = (x: number[], f: number[], pad: 'same' | 'valid') => {
+      const g = convGeometry(x, f, 2, 1, pad, undefined);
+      return { ratio: phaseMacRatio(g, f), col2im: preferCol2im(g, f) };
+    };
+    expect(pick([1, 10, 10, 256], [3, 3, 256, 512], 'valid')).toEqual({ ratio: 300 / 144, col2im: true });
+    expect(pick([1, 34, 34, 64], [3, 3, 64, 128], 'valid')).toEqual({ ratio: 3468 / 2304, col2im: true });
+    expect(pick([1, 32, 32, 64], [1, 1, 64, 128], 'valid')).toEqual({ ratio: 2, col2im: true });
+    expect(pick([1, 32, 32, 32], [3, 3, 32, 64], 'same').col2im).toBe(false);
+    expect(pick([1, 16, 16, 64], [3, 3, 64, 128], 'same').col2im).toBe(true);
   });
 
   it('imagesPerBlock rounds the block to whole images, at least one and at most the batch', () => {
