@@ -18,6 +18,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
+from pcl_inputs import random_clusterings
 from timing import report
 
 B, D, K = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -32,13 +33,7 @@ q1_raw = torch.randn(B, D, requires_grad=True)
 q2_raw = torch.randn(B, D, requires_grad=True)
 k = F.normalize(torch.randn(B, D), dim=1)
 queue = F.normalize(torch.randn(D, K), dim=0)
-clusterings = []
-for size in sizes:
-    prototypes = F.normalize(torch.randn(size, D), dim=1)
-    density = torch.rand(size) + 0.5
-    density = TAU * density / density.mean()
-    im2cluster = torch.randint(0, size, (B,))
-    clusterings.append((im2cluster, prototypes, density))
+clusterings = random_clusterings(sizes, B, D, TAU)
 
 
 def align_loss(x, y, alpha=2):
