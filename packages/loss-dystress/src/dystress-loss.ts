@@ -8,6 +8,7 @@ import {
   type DystressTemperatureOptions,
 } from './dystress-temperature';
 import { scaledByTemperature } from './pair-logits';
+import { detachedPairLoss } from './fused-pair-loss';
 
 /** Options of {@link dystressLoss} and {@link dystressDclLoss}. */
 export interface DystressLossOptions extends DystressTemperatureOptions {
@@ -51,6 +52,7 @@ export function dystressLoss(z1: Tensor2D, z2: Tensor2D, options: DystressLossOp
   return tf.tidy(() => {
     const raw = tf.concat([z1, z2], 0);
     const u = o.normalize ? l2Normalize(raw) : raw;
+    if (o.detachTemperature) return detachedPairLoss(u as Tensor2D, t);
     const partner = tf.concat([tf.slice(u, [b, 0], [b, -1]), tf.slice(u, [0, 0], [b, -1])], 0);
     const sim = similarity(u, u);
     const logits = offDiagonal(scaledByTemperature(sim, t, o.detachTemperature));
