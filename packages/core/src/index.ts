@@ -23,3 +23,4 @@ export { assertFinite } from './finite';
 export { similarity, similarityToConstant } from './similarity';
 export { offDiagonal } from './off-diagonal';
 export { logSumExpLastAxis } from './log-sum-exp';
+export { MASK_MARGIN, exclusionDepth, swapHalves, viewPairExclusion } from './view-pairs';

@@ -1,10 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { describeBackends, expectClose, expectNoLeak, randomMatrix, toTensor2d } from '@contrastive/test-utils';
-import { logSumExpLastAxis, offDiagonal, similarity, similarityToConstant } from './index';
+import { exclusionDepth, logSumExpLastAxis, MASK_MARGIN, offDiagonal, similarity, similarityToConstant, swapHalves, viewPairExclusion } from './index';
 
 describeBackends(['cpu', 'wasm'], () => {
   describe('shared loss ops', () => {
+    it('swapHalves, viewPairExclusion and exclusionDepth describe the view pairs', () => {
+      const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+      const swapped = expectNoLeak(() => swapHalves(x));
+      expect(swapped.shape).toEqual([4, 2]);
+      expectClose(swapped, [[5, 6], [7, 8], [1, 2], [3, 4]]);
+      const diagonal = expectNoLeak(() => viewPairExclusion(2, false));
+      expect(diagonal.dtype).toBe('float32');
+      expectClose(diagonal, [[-1, 0, 0, 0], [0, -1, 0, 0], [0, 0, -1, 0], [0, 0, 0, -1]]);
+      const decoupled = viewPairExclusion(2, true);
+      expectClose(decoupled, [[-1, 0, -1, 0], [0, -1, 0, -1], [-1, 0, -1, 0], [0, -1, 0, -1]]);
+      // max |x_i|^2 = 113; 2 * 113 * 5 + margin.
+      const depth = expectNoLeak(() => exclusionDepth(x, 5));
+      expectClose(depth, 2 * 113 * 5 + MASK_MARGIN, { rtol: 1e-6 });
+      tf.dispose([x, swapped, diagonal, decoupled, depth]);
+    });
+
     it('similarity equals a.b^T with both gradients of matMul', () => {
       const a = toTensor2d(randomMatrix(1, 5, 3));
       const b = toTensor2d(randomMatrix(2, 7, 3));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
-import { l2Normalize, logSumExpLastAxis, offDiagonal, similarity } from '@contrastive/core';
+import { l2Normalize, logSumExpLastAxis, offDiagonal, similarity, swapHalves } from '@contrastive/core';
 import { checkViews } from './check-views';
 import {
   DYSTRESS_TEMPERATURE_DEFAULTS,
@@ -53,7 +53,7 @@ export function dystressLoss(z1: Tensor2D, z2: Tensor2D, options: DystressLossOp
     const raw = tf.concat([z1, z2], 0);
     const u = o.normalize ? l2Normalize(raw) : raw;
     if (o.detachTemperature) return detachedPairLoss(u as Tensor2D, t);
-    const partner = tf.concat([tf.slice(u, [b, 0], [b, -1]), tf.slice(u, [0, 0], [b, -1])], 0);
+    const partner = swapHalves(u as Tensor2D);
     const sim = similarity(u, u);
     const logits = offDiagonal(scaledByTemperature(sim, t, o.detachTemperature));
     const positive = scaledByTemperature(tf.sum(tf.mul(u, partner), 1), t, o.detachTemperature);

@@ -1,21 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import { exclusionDepth, swapHalves, viewPairExclusion } from '@contrastive/core';
 import { temperatureOf, type DystressTemperatureOptions } from './dystress-temperature';
-
-/** How far below every logit an excluded entry is put (its exp is exactly 0 in float32). */
-const EXCLUDED_MARGIN = 1e4;
-
-/** Rows i + B mod 2B: [x2; x1] for x = [x1; x2] (inside a tidy). */
-function partnersOf(x: Tensor2D, batch: number): Tensor2D {
-  return tf.concat([tf.slice(x, [batch, 0], [batch, -1]), tf.slice(x, [0, 0], [batch, -1])], 0);
-}
-
-/** 1 on the diagonal of a [2B, 2B] matrix, else 0 (built on the JS side). */
-function diagonalOnes(n: number): Tensor2D {
-  const values = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) values[i * n + i] = 1;
-  return tf.tensor2d(values, [n, n]);
-}
 
 /**
  * DySTreSS NT-Xent with the temperature on stop-gradient similarities, as one
@@ -43,11 +29,10 @@ export function detachedPairLoss(u: Tensor2D, t: Required<DystressTemperatureOpt
     const s = tf.matMul(x, tf.transpose(x));
     const inverseTau = tf.reciprocal(temperatureOf(s, t));
     const logits = tf.mul(s, inverseTau);
-    const depth = tf.add(tf.mul(tf.max(tf.sum(tf.square(x), 1)), 2 / t.tauMin), EXCLUDED_MARGIN);
-    const masked = tf.sub(logits, tf.mul(diagonalOnes(n), depth));
+    const masked = tf.add(logits, tf.mul(viewPairExclusion(batch, false), exclusionDepth(x, 1 / t.tauMin)));
     const p = tf.softmax(masked);
     const lse = tf.sub(tf.max(masked, 1), tf.log(tf.max(p, 1)));
-    const partners = partnersOf(x, batch);
+    const partners = swapHalves(x);
     const positiveS = tf.sum(tf.mul(x, partners), 1);
     const positiveInverseTau = tf.reciprocal(temperatureOf(positiveS, t));
     save([tf.mul(p, inverseTau), x, positiveInverseTau]);
@@ -56,7 +41,7 @@ export function detachedPairLoss(u: Tensor2D, t: Required<DystressTemperatureOpt
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [pOverT, sx, posInv] = saved as [Tensor2D, Tensor2D, Tensor];
         const pulled = tf.matMul(tf.add(pOverT, tf.transpose(pOverT)), sx);
-        const attracted = tf.mul(partnersOf(sx, batch), tf.mul(tf.reshape(posInv, [n, 1]), 2));
+        const attracted = tf.mul(swapHalves(sx), tf.mul(tf.reshape(posInv, [n, 1]), 2));
         return tf.mul(tf.sub(pulled, attracted), tf.div(dy, n));
       },
     };

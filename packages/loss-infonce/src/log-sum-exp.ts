@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { logSumExpLastAxis } from '@contrastive/core';
+import { logSumExpLastAxis, MASK_MARGIN } from '@contrastive/core';
 
 /**
  * Row-wise log(sum(exp(x))) of a matrix, stable (spec §0.3): core's
@@ -30,7 +30,7 @@ export function logSumExpWithFirst(first: Tensor1D, rest: Tensor2D): Tensor1D {
 }
 
 /** Amount by which a masked logit sits below the smallest logit (spec §0.3: finite, no -Infinity). */
-export const MASK_MARGIN = 1e4;
+export { MASK_MARGIN };
 
 /**
  * where(mask, min(logits) - 1e4, logits) with the gradient dy outside the

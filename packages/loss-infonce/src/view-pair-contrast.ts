@@ -1,27 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { l2Normalize } from '@contrastive/core';
-import { MASK_MARGIN } from './log-sum-exp';
-
-/**
- * -1 where a logit of [u1; u2] u^T is excluded from its row's denominator:
- * the diagonal, and with `positives` (DCL) also (i, i + B mod 2B). Built on
- * the JS side; [2B, 2B] float32.
- */
-function exclusionPattern(batch: number, positives: boolean): Tensor2D {
-  const n = 2 * batch;
-  const values = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) {
-    values[i * n + i] = -1;
-    if (positives) values[i * n + ((i + batch) % n)] = -1;
-  }
-  return tf.tensor2d(values, [n, n]);
-}
-
-/** Row i + B mod 2B of x for every row i: [x2; x1] for x = [x1; x2] (inside a tidy). */
-function partnersOf(x: Tensor2D, batch: number): Tensor2D {
-  return tf.concat([tf.slice(x, [batch, 0], [batch, -1]), tf.slice(x, [0, 0], [batch, -1])], 0);
-}
+import { exclusionDepth, l2Normalize, swapHalves, viewPairExclusion } from '@contrastive/core';
 
 /**
  * mean_i [ log sum_{k not excluded} exp(u_i.u_k / tau) - u_i.u_p(i) / tau ]
@@ -49,17 +28,16 @@ export function viewPairContrast(u: Tensor2D, temperature: number, decoupled: bo
   const op = tf.customGrad((...inputs: unknown[]) => {
     const [x, save] = inputs as [Tensor2D, (ts: Tensor[]) => void];
     const logits = tf.matMul(tf.mul(x, 1 / temperature), tf.transpose(x));
-    const depth = tf.add(tf.mul(tf.max(tf.sum(tf.square(x), 1)), 2 / temperature), MASK_MARGIN);
-    const masked = tf.add(logits, tf.mul(exclusionPattern(batch, decoupled), depth));
+    const masked = tf.add(logits, tf.mul(viewPairExclusion(batch, decoupled), exclusionDepth(x, 1 / temperature)));
     const p = tf.softmax(masked);
     const lse = tf.sub(tf.max(masked, 1), tf.log(tf.max(p, 1)));
-    const positive = tf.mul(tf.sum(tf.mul(x, partnersOf(x, batch)), 1), 1 / temperature);
+    const positive = tf.mul(tf.sum(tf.mul(x, swapHalves(x)), 1), 1 / temperature);
     save([p, x]);
     return {
       value: tf.mean(tf.sub(lse, positive)) as Scalar,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [sp, sx] = saved as [Tensor2D, Tensor2D];
-        const partners = partnersOf(sx, batch);
+        const partners = swapHalves(sx);
         const pulled = tf.matMul(tf.add(sp, tf.transpose(sp)), sx);
         return tf.mul(tf.sub(pulled, tf.mul(partners, 2)), tf.mul(dy, 1 / (n * temperature)));
       },
