@@ -39,7 +39,7 @@ export const INFO_NCE_DEFAULTS: Readonly<Required<InfoNceOptions>> = Object.free
 });
 
 /** Resolves and checks the options and shapes of an InfoNCE call. */
-export function resolveInfoNce(
+function resolveInfoNce(
   fn: string,
   query: Tensor2D,
   key: Tensor2D,
@@ -64,7 +64,7 @@ export function resolveInfoNce(
  * never built: the positive enters the log-sum-exp as a separate term.
  * Caller runs it in a tidy with already-checked inputs.
  */
-export function infoNceRows(
+function infoNceRows(
   query: Tensor2D,
   key: Tensor2D,
   negatives: Tensor2D,
