@@ -24,3 +24,5 @@ export { similarity, similarityToConstant } from './similarity';
 export { offDiagonal } from './off-diagonal';
 export { logSumExpLastAxis } from './log-sum-exp';
 export { MASK_MARGIN, exclusionDepth, swapHalves, viewPairExclusion } from './view-pairs';
+export { viewPairContrast } from './view-pair-contrast';
+export type { ViewPairContrastOptions } from './view-pair-contrast';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { describeBackends, expectClose, expectNoLeak, randomMatrix, toTensor2d } from '@contrastive/test-utils';
-import { exclusionDepth, logSumExpLastAxis, MASK_MARGIN, offDiagonal, similarity, similarityToConstant, swapHalves, viewPairExclusion } from './index';
+import { exclusionDepth, logSumExpLastAxis, MASK_MARGIN, offDiagonal, similarity, similarityToConstant, swapHalves, viewPairContrast, viewPairExclusion } from './index';
 
 describeBackends(['cpu', 'wasm'], () => {
   describe('shared loss ops', () => {
@@ -19,6 +19,19 @@ describeBackends(['cpu', 'wasm'], () => {
       const depth = expectNoLeak(() => exclusionDepth(x, 5));
       expectClose(depth, 2 * 113 * 5 + MASK_MARGIN, { rtol: 1e-6 });
       tf.dispose([x, swapped, diagonal, decoupled, depth]);
+    });
+
+    it('viewPairContrast gives the same loss and gradient for tau as a number and as a constant function', () => {
+      const u = toTensor2d(randomMatrix(4, 6, 3));
+      const asNumber = (x: tf.Tensor) => viewPairContrast(x as tf.Tensor2D, { inverseTemperature: 2, maxInverseTemperature: 2, decoupled: false });
+      const asFunction = (x: tf.Tensor) =>
+        viewPairContrast(x as tf.Tensor2D, { inverseTemperature: (s) => tf.fill(s.shape, 2), maxInverseTemperature: 2, decoupled: false });
+      const a = expectNoLeak(() => asNumber(u));
+      const b = expectNoLeak(() => asFunction(u));
+      expect(a.shape).toEqual([]);
+      expectClose(a, b, { rtol: 1e-6 });
+      expectClose(tf.grad(asNumber)(u), tf.grad(asFunction)(u), { atol: 1e-6 });
+      tf.dispose([u, a, b]);
     });
 
     it('similarity equals a.b^T with both gradients of matMul', () => {

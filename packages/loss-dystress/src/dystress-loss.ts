@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
-import { l2Normalize, logSumExpLastAxis, offDiagonal, similarity, swapHalves } from '@contrastive/core';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import { l2Normalize, logSumExpLastAxis, offDiagonal, similarity, swapHalves, viewPairContrast } from '@contrastive/core';
 import { checkViews } from './check-views';
 import {
   DYSTRESS_TEMPERATURE_DEFAULTS,
   resolveTemperatureOptions,
+  temperatureOf,
   type DystressTemperatureOptions,
 } from './dystress-temperature';
 import { scaledByTemperature } from './pair-logits';
-import { detachedPairLoss } from './fused-pair-loss';
 
 /** Options of {@link dystressLoss} and {@link dystressDclLoss}. */
 export interface DystressLossOptions extends DystressTemperatureOptions {
@@ -52,7 +52,11 @@ export function dystressLoss(z1: Tensor2D, z2: Tensor2D, options: DystressLossOp
   return tf.tidy(() => {
     const raw = tf.concat([z1, z2], 0);
     const u = o.normalize ? l2Normalize(raw) : raw;
-    if (o.detachTemperature) return detachedPairLoss(u as Tensor2D, t);
+    if (o.detachTemperature) {
+      // tau(sg(s)): core's fused op evaluates the temperature inside its forward pass.
+      const inverseTemperature = (s: Tensor): Tensor => tf.reciprocal(temperatureOf(s, t));
+      return viewPairContrast(u as Tensor2D, { inverseTemperature, maxInverseTemperature: 1 / t.tauMin, decoupled: false });
+    }
     const partner = swapHalves(u as Tensor2D);
     const sim = similarity(u, u);
     const logits = offDiagonal(scaledByTemperature(sim, t, o.detachTemperature));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
-import { stackViews, viewPairContrast } from './view-pair-contrast';
+import { stackViews, viewPairLoss } from './view-pair-contrast';
 import { checkBoolean, checkTemperature, checkViews } from './validate';
 
 export interface DclOptions {
@@ -38,5 +38,5 @@ export function dclLoss(z1: Tensor2D, z2: Tensor2D, options: DclOptions = {}): S
   checkViews(fn, ['z1', 'z2'], z1, z2, 2);
   checkTemperature(fn, 'temperature', o.temperature);
   checkBoolean(fn, 'normalize', o.normalize);
-  return tf.tidy(() => viewPairContrast(stackViews(z1, z2, o.normalize), o.temperature, true));
+  return tf.tidy(() => viewPairLoss(stackViews(z1, z2, o.normalize), o.temperature, true));
 }

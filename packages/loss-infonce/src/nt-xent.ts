@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { assertOneOf } from '@contrastive/core';
 import { maskLogits } from './log-sum-exp';
-import { stackViews, viewPairContrast } from './view-pair-contrast';
+import { stackViews, viewPairLoss } from './view-pair-contrast';
 import { viewPairLabels, viewPairMask } from './masks';
 import { checkBoolean, checkTemperature, checkViews } from './validate';
 
@@ -96,7 +96,7 @@ export function ntXentLogits(
 export function ntXentLoss(z1: Tensor2D, z2: Tensor2D, options: NtXentOptions = {}): Scalar {
   const o = resolve('ntXentLoss', z1, z2, options);
   return tf.tidy(() => {
-    const loss = viewPairContrast(stackViews(z1, z2, o.normalize), o.temperature, false);
+    const loss = viewPairLoss(stackViews(z1, z2, o.normalize), o.temperature, false);
     return (o.reduction === 'simclr-code' ? tf.mul(loss, 2) : loss) as Scalar;
   });
 }
