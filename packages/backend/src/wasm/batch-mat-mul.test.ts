@@ -142,4 +142,18 @@ describe('Transpose (axis-group swaps) on wasm matches cpu', () => {
       expect(dst[b * 120 + j * 3 + i]).toBe(src[b * 120 + i * 40 + j]);
     }
   });
+
+  // Both tile orders (rows >= columns walks the target rows), with partial tiles and d > 1.
+  for (const [n, r, c, d] of [[2, 37, 19, 1], [2, 19, 37, 1], [1, 16, 16, 1], [3, 5, 33, 2], [1, 33, 5, 3]] as const) {
+    it(`swapMiddleAxes equals the definition for [${n}, ${r}, ${c}, ${d}]`, () => {
+      const src = Int32Array.from({ length: n * r * c * d }, (_, i) => i * 7 + 1);
+      const dst = new Int32Array(src.length);
+      swapMiddleAxes(src, dst, n, r, c, d);
+      const expected = new Int32Array(src.length);
+      for (let b = 0; b < n; b++) for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) for (let k = 0; k < d; k++) {
+        expected[((b * c + j) * r + i) * d + k] = src[((b * r + i) * c + j) * d + k]!;
+      }
+      expect(Array.from(dst)).toEqual(Array.from(expected));
+    });
+  }
 });
