@@ -26,3 +26,5 @@ export { logSumExpLastAxis } from './log-sum-exp';
 export { MASK_MARGIN, exclusionDepth, swapHalves, viewPairExclusion } from './view-pairs';
 export { viewPairContrast } from './view-pair-contrast';
 export type { ViewPairContrastOptions } from './view-pair-contrast';
+export { RESAMPLE_GRIDS_KERNEL, RESAMPLE_GRID_FIELDS, resampleGridsInto } from './resample-grids';
+export type { ResampleGridsAttrs } from './resample-grids';
