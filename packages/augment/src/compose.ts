@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { assertInteger, argumentError, type Rng } from '@contrastive/core';
 import { fromStacked, toStacked, type Stacked } from './stacked';
-import { stackedFormOf, withStackedForm } from './stacked-form';
+import { entryFormOf, stackedFormOf, withStackedForm } from './stacked-form';
 import { sharePadding } from './edge-pad';
 import { toRng, type RandomSource } from './random-source';
 import { assertImages } from './validate';
@@ -33,7 +33,8 @@ export function fixed<O>(op: (images: Tensor4D, options: O) => Tensor4D, options
  * freed. Consecutive steps that have a stacked form (colour jitter, grayscale,
  * blur, solarize, horizontal flip, normalise, bound with `step`/`fixed`) run on
  * one stacked copy of the batch (see `stacked.ts`), with the same draws and,
- * up to float32 rounding, the same results as the steps one by one.
+ * up to float32 rounding, the same results as the steps one by one; a random
+ * resized crop followed by such a step writes the stacked layout directly.
  */
 export function compose(steps: readonly Augmentation[]): Augmentation {
   if (!Array.isArray(steps) || !steps.every((s) => typeof s === 'function')) {
@@ -44,12 +45,16 @@ export function compose(steps: readonly Augmentation[]): Augmentation {
     return tf.tidy(() => {
       let x = images;
       let stacked: Stacked | null = null;
-      for (const s of steps) {
+      for (let i = 0; i < steps.length; i++) {
+        const s = steps[i]!;
         const form = stackedFormOf(s);
         if (form === undefined) {
           if (stacked !== null) x = fromStacked(stacked);
           stacked = null;
-          x = s(x, rng);
+          const entry = entryFormOf(s);
+          const next = steps[i + 1];
+          if (entry !== undefined && next !== undefined && stackedFormOf(next) !== undefined) stacked = entry(x, rng);
+          else x = s(x, rng);
           continue;
         }
         if (stacked === null) {

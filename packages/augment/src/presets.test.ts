@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { createRng } from '@contrastive/core';
+import { RESAMPLE_GRIDS_KERNEL, createRng } from '@contrastive/core';
 import { describeBackends, expectNoLeak } from '@contrastive/test-utils';
 import { batchToTensor, randomBatch } from '@contrastive/test-utils/reference/augment';
 import {
@@ -118,6 +118,26 @@ describeBackends(['cpu', 'wasm'], () => {
     const d = await tf.abs(tf.sub(fused, y)).data();
     expect(Math.max(...d)).toBeLessThan(2e-5);
     tf.dispose([x, fused, ...parts]);
+  });
+
+  it('a random resized crop followed by stacked steps crops straight into the stacked layout, same results as step by step', async () => {
+    const x = batchToTensor(randomBatch(13, 6, 20, 18, 3));
+    const steps = [
+      step(randomResizedCrop, { size: [9, 11], scale: [0.2, 1], flipP: 0.5 }),
+      step(colorJitter, { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 }),
+      fixed(normalize, { mean: [0.4, 0.5, 0.6], std: [0.2, 0.25, 0.3] }),
+    ];
+    const fused = expectNoLeak(() => compose(steps)(x, { seed: 3 }));
+    const rng = createRng(3);
+    const parts: tf.Tensor4D[] = [];
+    for (const s of steps) parts.push(s(parts[parts.length - 1] ?? x, rng));
+    const d = await tf.abs(tf.sub(fused, parts[parts.length - 1]!)).data();
+    expect(Math.max(...d)).toBeLessThan(2e-5);
+    // One layout conversion (back to NHWC at the end): the crop wrote the stacked layout.
+    const profile = await tf.profile(() => compose(steps)(x, { seed: 3 }));
+    expect(profile.kernels.filter((k) => k.name === 'Transpose')).toHaveLength(1);
+    expect(profile.kernels.some((k) => k.name === RESAMPLE_GRIDS_KERNEL)).toBe(true);
+    tf.dispose([x, fused, ...parts, profile.result as tf.Tensor]);
   });
 
   it('multiView shares the padded crop source and gives the same views as separate calls', async () => {

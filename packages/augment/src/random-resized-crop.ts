@@ -1,8 +1,9 @@
 /** torchvision `RandomResizedCrop`, batched with one box per sample. */
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import { sampleResizedCropBox } from './crop-box';
+import { sampleResizedCropBox, type CropBox } from './crop-box';
 import { toRng, type RandomSource } from './random-source';
-import { resizedCrop } from './resized-crop';
+import { resizedCrop, resizedCropStacked } from './resized-crop';
+import { registerEntryForm } from './stacked-form';
 import { assertImages, assertProbability, assertRange, toSize } from './validate';
 
 export interface RandomResizedCropOptions {
@@ -36,6 +37,16 @@ export function randomResizedCrop(
   random: RandomSource,
   options: RandomResizedCropOptions,
 ): Tensor4D {
+  const { boxes, size, flip } = drawCrops(images, random, options);
+  return resizedCrop(images, boxes, { size, flip });
+}
+
+/** The boxes and flips of {@link randomResizedCrop} (checks its arguments; same draws). */
+function drawCrops(
+  images: Tensor4D,
+  random: RandomSource,
+  options: RandomResizedCropOptions,
+): { boxes: CropBox[]; size: [number, number]; flip: boolean[] } {
   const fn = 'randomResizedCrop';
   assertImages(fn, images);
   const size = toSize(fn, 'size', options.size);
@@ -47,11 +58,17 @@ export function randomResizedCrop(
   assertProbability(fn, 'flipP', flipP);
   const rng = toRng(fn, random);
   const [n, height, width] = images.shape;
-  const boxes = [];
+  const boxes: CropBox[] = [];
   const flip: boolean[] = [];
   for (let i = 0; i < n; i++) {
     boxes.push(sampleResizedCropBox(height, width, rng, { scale, ratio }));
     flip.push(flipP > 0 ? rng.next() < flipP : false);
   }
-  return resizedCrop(images, boxes, { size, flip });
+  return { boxes, size: [size[0], size[1]], flip };
 }
+
+// In a pipeline whose next step runs stacked, crop straight into the stacked layout.
+registerEntryForm(randomResizedCrop, (options: RandomResizedCropOptions) => (images, rng) => {
+  const { boxes, size, flip } = drawCrops(images, rng, options);
+  return resizedCropStacked(images, boxes, { size, flip });
+});

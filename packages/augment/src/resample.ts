@@ -1,6 +1,9 @@
 /**
- * Bilinear resampling of every image of a batch on its own axis-aligned grid,
- * with one `cropAndResize` call (a kernel on cpu, wasm, webgl and tensorflow).
+ * Bilinear resampling of every image of a batch on its own axis-aligned grid:
+ * the `ContrastiveResampleGrids` kernel where the active backend has it
+ * (`@contrastive/backend` registers it for wasm and cpu: one JavaScript pass,
+ * optionally straight into the stacked layout), else one `cropAndResize`
+ * call (a kernel on every backend, so webgl and tensorflow run it on the device).
  *
  * Output row `y` samples source row `offset + y * step` (torchvision / PIL
  * half-pixel convention), clamped to the image (positions outside
@@ -9,8 +12,10 @@
  * Internal; call inside `tf.tidy`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { NamedAttrMap, Tensor, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
+import { RESAMPLE_GRIDS_KERNEL, type ResampleGridsAttrs } from '@contrastive/core';
 import { edgePadded } from './edge-pad';
+import { toStacked, type Stacked } from './stacked';
 
 /** Sample positions along one axis: `offset + i * step`, i = 0..size-1. */
 export interface AxisGrid {
@@ -27,7 +32,34 @@ export interface SampleGrid {
 
 const EDGE_MARGIN = 1e-3;
 
+/** The kernel's output, or `undefined` when the active backend does not have it. */
+function viaKernel(images: Tensor4D, grids: readonly SampleGrid[], size: readonly [number, number], layout: ResampleGridsAttrs['layout']): Tensor | undefined {
+  if (tf.getKernel(RESAMPLE_GRIDS_KERNEL, tf.getBackend()) === undefined) return undefined;
+  const attrs: ResampleGridsAttrs = {
+    grids: grids.flatMap((g) => [g.rows.offset, g.rows.step, g.cols.offset, g.cols.step, g.flip === true ? 1 : 0]),
+    size: [size[0], size[1]],
+    layout,
+  };
+  return tf.engine().runKernel(RESAMPLE_GRIDS_KERNEL, { images }, attrs as unknown as NamedAttrMap) as Tensor;
+}
+
+/** images [N, H, W, C] resampled to [N, size[0], size[1], C]. */
 export function resampleGrids(
+  images: Tensor4D,
+  grids: readonly SampleGrid[],
+  size: readonly [number, number],
+): Tensor4D {
+  return (viaKernel(images, grids, size, 'nhwc') as Tensor4D | undefined) ?? resampleByCropAndResize(images, grids, size);
+}
+
+/** {@link resampleGrids} into the stacked layout (no transpose where the kernel exists). */
+export function resampleGridsStacked(images: Tensor4D, grids: readonly SampleGrid[], size: readonly [number, number]): Stacked {
+  const data = viaKernel(images, grids, size, 'stacked') as Tensor3D | undefined;
+  if (data === undefined) return toStacked(resampleByCropAndResize(images, grids, size));
+  return { data, n: images.shape[0], h: size[0], w: size[1], c: images.shape[3] };
+}
+
+function resampleByCropAndResize(
   images: Tensor4D,
   grids: readonly SampleGrid[],
   size: readonly [number, number],

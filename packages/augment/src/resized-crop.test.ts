@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
-import { createRng } from '@contrastive/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESAMPLE_GRIDS_KERNEL, createRng } from '@contrastive/core';
 import { describeBackends, expectNoLeak } from '@contrastive/test-utils';
 import {
   batchToTensor,
@@ -59,7 +59,35 @@ describe('sampleResizedCropBox (torchvision get_params)', () => {
   });
 });
 
-describeBackends(['cpu', 'wasm'], () => {
+/**
+ * Runs the tests with the resample kernel (wasm, cpu) and without it (the
+ * `cropAndResize` path that webgl and tensorflow take).
+ */
+function describeResamplePaths(body: () => void): void {
+  for (const path of ['resample kernel', 'cropAndResize'] as const) {
+    describe(path, () => {
+      let removed: tf.KernelConfig | undefined;
+      beforeAll(() => {
+        if (path === 'resample kernel') return;
+        removed = tf.getKernel(RESAMPLE_GRIDS_KERNEL, tf.getBackend());
+        if (removed !== undefined) tf.unregisterKernel(RESAMPLE_GRIDS_KERNEL, tf.getBackend());
+      });
+      afterAll(() => {
+        if (removed !== undefined) tf.registerKernel(removed);
+      });
+      it('uses the path it names', async () => {
+        const t = tf.zeros([1, 4, 4, 3]) as tf.Tensor4D;
+        const profile = await tf.profile(() => resizedCrop(t, [{ top: 0, left: 0, height: 2, width: 2 }], { size: 3 }));
+        const names = profile.kernels.map((k) => k.name);
+        expect(names).toContain(path === 'resample kernel' ? RESAMPLE_GRIDS_KERNEL : 'CropAndResize');
+        tf.dispose([t, profile.result as tf.Tensor]);
+      });
+      body();
+    });
+  }
+}
+
+describeBackends(['cpu', 'wasm'], () => describeResamplePaths(() => {
   const x = randomBatch(3, 4, 12, 10, 3);
   // Two shrinking crops, two enlarging ones (one touching the image corner).
   const boxes: CropBox[] = [
@@ -127,7 +155,7 @@ describeBackends(['cpu', 'wasm'], () => {
     );
     tf.dispose([t, out]);
   });
-});
+}));
 
 describe('crop errors', () => {
   it('rejects boxes outside the image and bad sizes', () => {

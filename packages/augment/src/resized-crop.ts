@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError } from '@contrastive/core';
 import type { CropBox } from './crop-box';
-import { resampleGrids, type SampleGrid } from './resample';
+import { resampleGrids, resampleGridsStacked, type SampleGrid } from './resample';
+import type { Stacked } from './stacked';
 import { assertImages, toSize } from './validate';
 
 export interface ResizedCropOptions {
@@ -39,7 +40,23 @@ export function cropGrid(box: CropBox, outH: number, outW: number, flip = false)
  * whole image. Positions outside the image repeat the image edge.
  */
 export function resizedCrop(images: Tensor4D, boxes: readonly CropBox[], options: ResizedCropOptions): Tensor4D {
-  const fn = 'resizedCrop';
+  const { grids, size } = cropGrids('resizedCrop', images, boxes, options);
+  return tf.tidy(() => resampleGrids(images, grids, size));
+}
+
+/** {@link resizedCrop} straight into the stacked layout. Internal; call in tidy. */
+export function resizedCropStacked(images: Tensor4D, boxes: readonly CropBox[], options: ResizedCropOptions): Stacked {
+  const { grids, size } = cropGrids('resizedCrop', images, boxes, options);
+  return resampleGridsStacked(images, grids, size);
+}
+
+/** Checks the arguments of {@link resizedCrop}; returns every image's sampling grid. */
+function cropGrids(
+  fn: string,
+  images: Tensor4D,
+  boxes: readonly CropBox[],
+  options: ResizedCropOptions,
+): { grids: SampleGrid[]; size: [number, number] } {
   assertImages(fn, images);
   const [outH, outW] = toSize(fn, 'size', options.size);
   const [n, height, width] = images.shape;
@@ -57,7 +74,5 @@ export function resizedCrop(images: Tensor4D, boxes: readonly CropBox[], options
   if (flip !== undefined && flip.length !== n) {
     throw argumentError('SHAPE_MISMATCH', fn, 'flip', `one flag per image (${n})`, String(flip.length));
   }
-  return tf.tidy(() =>
-    resampleGrids(images, boxes.map((b, i) => cropGrid(b, outH, outW, flip?.[i] === true)), [outH, outW]),
-  );
+  return { grids: boxes.map((b, i) => cropGrid(b, outH, outW, flip?.[i] === true)), size: [outH, outW] };
 }

@@ -5,3 +5,4 @@ export { setInnerKernelProfiler } from './wasm/kernel-scope';
 export type { InnerKernelProfiler } from './wasm/kernel-scope';
 export { ensureGradients } from './ensure-gradients';
 export { originalKernel as builtinWasmKernel } from './wasm/original-kernels';
+export { IMAGE_KERNELS, registerImageKernels } from './resample-grids-kernel';

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { assertOneOf, ContrastiveError } from '@contrastive/core';
 import { registerWasmTrainingKernels } from './wasm/register';
 import { ensureGradients } from './ensure-gradients';
+import { registerImageKernels } from './resample-grids-kernel';
 
 /** What a caller may ask for. */
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -75,6 +76,7 @@ async function activate(name: BackendName): Promise<boolean> {
 export async function setBackend(request: BackendRequest = 'auto'): Promise<BackendChoice> {
   assertOneOf('setBackend', 'request', request, BACKEND_REQUESTS);
   ensureGradients();
+  registerImageKernels();
   const notes: string[] = [];
 
   if (request === 'tensorflow' || request === 'auto') {
