@@ -9,6 +9,7 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input';
+import { gatherConfig } from './gather-heap';
 import { identityConfig } from './identity-share';
 import { saveOriginalKernel } from './original-kernels';
 import { meanConfig, sumConfig } from './reduce-leading';
@@ -32,6 +33,7 @@ export const WASM_TRAINING_KERNELS: KernelConfig[] = [
   fusedMatMulConfig,
   identityConfig,
   sliceConfig,
+  gatherConfig,
 ];
 
 let registered = false;
