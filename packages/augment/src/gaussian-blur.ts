@@ -68,10 +68,11 @@ function blurEvery(p: Stacked, sigmas: readonly (number | null)[], size: number)
 }
 
 /**
- * Whether blurring only the k chosen of n images (one-hot matmuls to take them
- * out and put them back, ~2 n k multiply-adds per value at ~5x the depthwise
- * rate) beats convolving all n with ~2 * 25 taps. Measured on wasm at
- * 64 x 224^2 with half the images blurred: 137 ms instead of 163 ms.
+ * Whether blurring only the k chosen of n images (a gather to take them out,
+ * a one-hot matmul to put them back: ~n k multiply-adds per value at ~5x the
+ * depthwise rate, plus copies) beats convolving all n with ~2 * 25 taps.
+ * Kept conservative (the rule was set when taking out was a matmul too; at
+ * 64 x 224^2 with half the images blurred it gave 137 ms instead of 163 ms).
  */
 function worthTaking(n: number, k: number): boolean {
   return n * k < 5 * 25 * (n - k);
