@@ -6,3 +6,4 @@ export type { InnerKernelProfiler } from './wasm/kernel-scope';
 export { ensureGradients } from './ensure-gradients';
 export { originalKernel as builtinWasmKernel } from './wasm/original-kernels';
 export { IMAGE_KERNELS, registerImageKernels } from './resample-grids-kernel';
+export { meanGradient, registerReduceGradients, sumGradient } from './reduce-gradients';

@@ -13,6 +13,7 @@ import { assertOneOf, ContrastiveError } from '@contrastive/core';
 import { registerWasmTrainingKernels } from './wasm/register';
 import { ensureGradients } from './ensure-gradients';
 import { registerImageKernels } from './resample-grids-kernel';
+import { registerReduceGradients } from './reduce-gradients';
 
 /** What a caller may ask for. */
 export type BackendRequest = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -76,6 +77,7 @@ async function activate(name: BackendName): Promise<boolean> {
 export async function setBackend(request: BackendRequest = 'auto'): Promise<BackendChoice> {
   assertOneOf('setBackend', 'request', request, BACKEND_REQUESTS);
   ensureGradients();
+  registerReduceGradients();
   registerImageKernels();
   const notes: string[] = [];
 
