@@ -13,6 +13,7 @@
 import { getKernel, registerKernel, util } from '@tensorflow/tfjs-core';
 import type { DataType, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { ContrastiveError, RESAMPLE_GRIDS_KERNEL, RESAMPLE_GRID_FIELDS, resampleGridsInto, type ResampleGridsAttrs } from '@contrastive/core';
+import { float32View, type WasmHeapBackend } from './wasm/heap-views';
 
 /** Output shape for `images` [N, H, W, C] in the requested layout. */
 function outputShape(images: TensorInfo, attrs: ResampleGridsAttrs): number[] {
@@ -42,22 +43,12 @@ function checked(inputs: unknown, attrsIn: unknown): { images: TensorInfo; attrs
   return { images, attrs };
 }
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-function heapFloats(backend: WasmBackendLike, t: TensorInfo): Float32Array {
-  const view = backend.typedArrayFromHeap(t);
-  return new Float32Array(view.buffer, view.byteOffset, util.sizeFromShape(t.shape));
-}
-
 const wasmKernel: KernelFunc = ({ inputs, attrs, backend }) => {
   const { images, attrs: a } = checked(inputs, attrs);
-  const wasm = backend as unknown as WasmBackendLike;
+  const wasm = backend as unknown as WasmHeapBackend;
   const out = wasm.makeOutput(outputShape(images, a), 'float32');
   // Views only after the allocation: malloc may grow (and detach) the heap.
-  resampleGridsInto(heapFloats(wasm, images), heapFloats(wasm, out), images.shape as [number, number, number, number], a);
+  resampleGridsInto(float32View(wasm, images), float32View(wasm, out), images.shape as [number, number, number, number], a);
   return out;
 };
 

@@ -11,15 +11,10 @@ import { GatherV2, util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { ContrastiveError } from '@contrastive/core';
 import { originalKernel } from './original-kernels';
-import type { WasmHeapBackend } from './transpose-swap';
+import { int32View, type WasmHeapBackend } from './heap-views';
 
 /** Shortest run copied with `TypedArray.set`. */
 const SET_MIN_RUN = 16;
-
-function int32View(backend: WasmHeapBackend, t: TensorInfo): Int32Array {
-  const view = backend.typedArrayFromHeap(t);
-  return new Int32Array(view.buffer, view.byteOffset, util.sizeFromShape(t.shape));
-}
 
 /**
  * `dst[o, j, i] = src[o, index[j], i]` for `src: [outer, axisSize, inner]`.

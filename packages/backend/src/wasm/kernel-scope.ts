@@ -10,6 +10,7 @@
 import { getKernel } from '@tensorflow/tfjs-core';
 import type { DataType, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { ContrastiveError } from '@contrastive/core';
+import { int32View } from './heap-views';
 
 /** Shape-level ops available inside a composite wasm kernel. */
 export interface KernelOps {
@@ -73,11 +74,6 @@ interface WasmLikeBackend extends KernelBackend {
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
-/** Int32 view of a 4-byte tensor on the wasm heap (bit-exact copies of float32 too). */
-function int32View(backend: WasmLikeBackend, t: TensorInfo): Int32Array {
-  const view = backend.typedArrayFromHeap(t);
-  return new Int32Array(view.buffer, view.byteOffset, view.byteLength >> 2);
-}
 
 function gatherFlat(backend: WasmLikeBackend, x: TensorInfo, index: Int32Array, shape: number[]): TensorInfo {
   if (x.dtype !== 'float32' && x.dtype !== 'int32') {

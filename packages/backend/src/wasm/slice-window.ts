@@ -13,7 +13,7 @@
 import { Slice, slice_util, util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { originalKernel } from './original-kernels';
-import type { WasmHeapBackend } from './transpose-swap';
+import type { WasmHeapBackend } from './heap-views';
 
 /** Shortest run copied with `TypedArray.set` (a subarray costs more than a short loop). */
 const SET_MIN_RUN = 16;

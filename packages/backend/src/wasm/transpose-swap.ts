@@ -7,21 +7,11 @@
  * other permutations, 1-byte dtypes and strings use the built-in kernel.
  */
 import { Transpose, util } from '@tensorflow/tfjs-core';
-import type { DataType, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { int32View, type WasmHeapBackend } from './heap-views';
 import { originalKernel } from './original-kernels';
 import { asMiddleSwap, swapMiddleAxes } from './swap-axes';
 
-/** The parts of the wasm backend the heap copy needs. */
-export interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-/** Int32 view of a 4-byte tensor on the wasm heap. */
-function int32View(backend: WasmHeapBackend, t: TensorInfo): Int32Array {
-  const view = backend.typedArrayFromHeap(t);
-  return new Int32Array(view.buffer, view.byteOffset, util.sizeFromShape(t.shape));
-}
 
 const kernelFunc: KernelFunc = (args) => {
   const x = (args.inputs as { x: TensorInfo }).x;
