@@ -92,7 +92,8 @@ export function resampleGridsInto(
     axisTaps(grids[g + 2]!, grids[g + 3]!, outW, w, grids[g + 4] === 1, cols, stacked ? b : b * outW, stacked ? n : 1);
   }
   const geometry: Geometry = { n, h, w, c: shape[3], outH, outW };
-  if (stacked) resampleStacked(src, dst, geometry, rows, cols);
+  const mirrored = Array.from({ length: n }, (_, b) => grids[b * RESAMPLE_GRID_FIELDS + 4] === 1);
+  if (stacked) resampleStacked(src, dst, geometry, rows, cols, mirrored);
   else resampleNhwc(src, dst, geometry, rows, cols);
 }
 
@@ -130,49 +131,76 @@ function resampleNhwc(src: Float32Array, dst: Float32Array, g: Geometry, rows: A
   }
 }
 
+/** What one output row of the stacked layout needs. */
+interface StackedRowJob {
+  src: Float32Array;
+  dst: Float32Array;
+  /** Offset of the row in `dst`. */
+  start: number;
+  n: number;
+  c: number;
+  outW: number;
+  /** Per image: offset of its upper source row, and the weight of the lower one. */
+  row: Int32Array;
+  wy: Float32Array;
+  cols: AxisTaps;
+  /** Offsets of the lower / right neighbour (0 for a 1-pixel axis). */
+  down: number;
+  right: number;
+  /** The images this pass writes, and whether it walks the output from the right. */
+  images: Int32Array;
+  descending: boolean;
+}
+
 /**
  * Output pixel-major with the images innermost: for each output row, the two
  * source rows of every image (a few hundred kB at 224^2) stay in cache while
- * the row is written sequentially.
+ * the row is written. Mirrored images are written in a second pass from the
+ * right, so every image's source row is read left to right (reading some
+ * images backwards interleaved with the others made the pass 1.5x slower).
  */
-function resampleStacked(src: Float32Array, dst: Float32Array, g: Geometry, rows: AxisTaps, cols: AxisTaps): void {
+function resampleStacked(src: Float32Array, dst: Float32Array, g: Geometry, rows: AxisTaps, cols: AxisTaps, mirrored: readonly boolean[]): void {
   const { n, h, w, c, outH, outW } = g;
   const rowStride = w * c;
-  const down = h > 1 ? rowStride : 0;
-  const right = w > 1 ? c : 0;
   const row = new Int32Array(n);
   const wy = new Float32Array(n);
+  const passes = [false, true]
+    .map((descending) => ({ descending, images: Int32Array.from(mirrored.flatMap((m, b) => (m === descending ? [b] : []))) }))
+    .filter((pass) => pass.images.length > 0);
+  const job: StackedRowJob = {
+    src, dst, start: 0, n, c, outW, row, wy, cols,
+    down: h > 1 ? rowStride : 0,
+    right: w > 1 ? c : 0,
+    images: new Int32Array(0),
+    descending: false,
+  };
   for (let y = 0; y < outH; y++) {
     for (let b = 0; b < n; b++) {
       row[b] = (b * h + rows.lo[b * outH + y]!) * rowStride;
       wy[b] = rows.weight[b * outH + y]!;
     }
-    const start = y * outW * c * n;
-    if (c === 3) stackedRowRgb(src, dst, start, n, outW, row, wy, cols, down, right);
-    else stackedRow(src, dst, start, n, c, outW, row, wy, cols, down, right);
+    job.start = y * outW * c * n;
+    for (const pass of passes) {
+      job.images = pass.images;
+      job.descending = pass.descending;
+      if (c === 3) stackedRowRgb(job);
+      else stackedRow(job);
+    }
   }
 }
 
-/** One output row of {@link resampleStacked}, any channel count. */
-function stackedRow(
-  src: Float32Array,
-  dst: Float32Array,
-  start: number,
-  n: number,
-  c: number,
-  outW: number,
-  row: Int32Array,
-  wy: Float32Array,
-  cols: AxisTaps,
-  down: number,
-  right: number,
-): void {
-  let o = start;
-  for (let x = 0; x < outW; x++) {
-    for (let b = 0; b < n; b++) {
+/** One pass over an output row of {@link resampleStacked}, any channel count. */
+function stackedRow(job: StackedRowJob): void {
+  const { src, dst, start, n, c, outW, row, wy, down, right, images, descending } = job;
+  const { lo, weight } = job.cols;
+  for (let i = 0; i < outW; i++) {
+    const x = descending ? outW - 1 - i : i;
+    const o = start + x * c * n;
+    for (let j = 0; j < images.length; j++) {
+      const b = images[j]!;
       const k = x * n + b;
-      const p = row[b]! + cols.lo[k]! * c;
-      const wx = cols.weight[k]!;
+      const p = row[b]! + lo[k]! * c;
+      const wx = weight[k]!;
       const fy = wy[b]!;
       for (let ch = 0; ch < c; ch++) {
         const a = src[p + ch]!;
@@ -181,28 +209,19 @@ function stackedRow(
         dst[o + ch * n + b] = top + (d + (src[p + ch + down + right]! - d) * wx - top) * fy;
       }
     }
-    o += c * n;
   }
 }
 
 /** {@link stackedRow} for RGB, unrolled (about 2.5x faster than the channel loop). */
-function stackedRowRgb(
-  src: Float32Array,
-  dst: Float32Array,
-  start: number,
-  n: number,
-  outW: number,
-  row: Int32Array,
-  wy: Float32Array,
-  cols: AxisTaps,
-  down: number,
-  right: number,
-): void {
-  let o = start;
+function stackedRowRgb(job: StackedRowJob): void {
+  const { src, dst, start, n, outW, row, wy, down, right, images, descending } = job;
+  const { lo, weight } = job.cols;
   const n2 = 2 * n;
-  const { lo, weight } = cols;
-  for (let x = 0; x < outW; x++) {
-    for (let b = 0; b < n; b++) {
+  for (let i = 0; i < outW; i++) {
+    const x = descending ? outW - 1 - i : i;
+    const o = start + x * 3 * n;
+    for (let j = 0; j < images.length; j++) {
+      const b = images[j]!;
       const k = x * n + b;
       const p = row[b]! + lo[k]! * 3;
       const q = p + down;
@@ -221,6 +240,5 @@ function stackedRowRgb(
       top = a + (src[p + 2 + right]! - a) * wx;
       dst[o + n2 + b] = top + (d + (src[q + 2 + right]! - d) * wx - top) * fy;
     }
-    o += 3 * n;
   }
 }
