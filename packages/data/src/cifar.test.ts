@@ -62,6 +62,25 @@ describe('loadCifar10', () => {
     expect(error.message).toContain('10000');
   });
 
+  it('reads a small file whole once; a file that shrank after opening is CORRUPT_DATA naming it', async () => {
+    const { dir, cleanup } = tempDir('cifar-changed');
+    try {
+      writeFile(join(dir, 'test_batch.bin'), cifarRecords(0, 4, (n) => [n]));
+      const ds = await loadCifar10(dir, { split: 'test', officialSize: false });
+      const batch = await ds.get([3, 0, 3, 1]);
+      expect(Array.from(batch.labels)).toEqual([3, 0, 3, 1]);
+      const shrunk = await loadCifar10(dir, { split: 'test', officialSize: false });
+      writeFile(join(dir, 'test_batch.bin'), cifarRecords(0, 3, (n) => [n]));
+      const error = await expectError(shrunk.get([0]), 'CORRUPT_DATA');
+      expect(error.message).toContain('test_batch.bin');
+      expect(error.message).toContain('size changed');
+      // The first dataset read its file before the change and keeps serving it.
+      expect(Array.from((await ds.get([2])).labels)).toEqual([2]);
+    } finally {
+      cleanup();
+    }
+  });
+
   it('rejects a truncated file, a label out of range, a missing file or folder', async () => {
     const { dir, cleanup } = tempDir('cifar-bad');
     try {

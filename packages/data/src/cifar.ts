@@ -8,7 +8,7 @@
  * pixel bytes, channel-planar (1024 R, 1024 G, 1024 B), each plane row-major
  * 32x32. CIFAR-100: `train.bin` (50,000) and `test.bin` (10,000); a record is
  * a coarse label byte, a fine label byte, then the same 3072 pixel bytes.
- * Records are read on demand.
+ * Each file is read whole on first use and kept (see record-file.ts).
  */
 import { join } from 'node:path';
 import { assertOneOf } from '@contrastive/core';

@@ -24,3 +24,4 @@ export {
 export { createLoader, LOADER_DEFAULTS } from './loader';
 export type { DataLoader, LoaderBatch, LoaderDtype, LoaderOptions } from './loader';
 export { epochOrder } from './epoch-order';
+export { IN_MEMORY_MAX_BYTES } from './record-file';

@@ -12,6 +12,7 @@ describe('@contrastive/data public API', () => {
       'FASHION_MNIST_CLASSES',
       'FASHION_MNIST_SPLIT',
       'IMAGE_FOLDER_DEFAULTS',
+      'IN_MEMORY_MAX_BYTES',
       'LOADER_DEFAULTS',
       'STL10_CLASSES',
       'STL10_DEFAULTS',

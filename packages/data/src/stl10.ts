@@ -6,8 +6,9 @@
  * An image is 96x96x3 = 27,648 bytes: three channel planes (R, G, B), each
  * stored column-major (MATLAB order), so byte `c*9216 + x*96 + y` is pixel
  * (y, x, c); the reader transposes to HWC. Label files hold one byte per image
- * in 1..10, mapped to 0..9. Images are read on demand with positional reads,
- * so the unlabeled file is never read whole.
+ * in 1..10, mapped to 0..9. The train and test image files are read whole on
+ * first use; the unlabeled one (2.7 GB) is read on demand with positional
+ * reads (see record-file.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
