@@ -112,6 +112,6 @@ export const MOCO_PRESET_DESCRIPTIONS: Record<keyof typeof MOCO_PRESETS, string>
   'paper-imagenet': 'MoCo v2: ResNet-50, MLP head, aug+, tau 0.2, K 65536, m 0.999, SGD 0.03/256, cosine, 200 epochs (GPU; ImageNet folder)',
   'paper-imagenet-v1': 'MoCo v1: as paper-imagenet with linear head, aug, tau 0.07, lr x0.1 at 120/160 (GPU; ImageNet folder)',
   'paper-cifar10-demo': 'MoCo CIFAR-10 demo: ResNet-18 SplitBN 8, K 4096, m 0.99, tau 0.1, batch 512, 200 epochs (GPU; CIFAR-10 binary)',
-  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, K 4096, 8 epochs of 20k images (~10 min on CPU)',
+  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, K 4096, 8 epochs of 20k images (~8 min on CPU)',
   smoke: 'seconds; used by tests',
 };
