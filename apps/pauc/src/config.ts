@@ -69,6 +69,6 @@ export const PAUC_PRESETS = {
 export const PAUC_PRESET_DESCRIPTIONS: Record<keyof typeof PAUC_PRESETS, string> = {
   'paper-imagenet': 'PCL v2 ImageNet preset + alignment 1, uniformity 1, correlation 0.01 (reconstruction; GPU; ImageNet folder)',
   'paper-imagenet100': 'as paper-imagenet with k 2500/5000/10000, r 2048; pass --set data.classList=<100-class file> (GPU)',
-  'cpu-fashion-mnist': 'PCL cpu preset + the PAUC terms (~12 min on CPU)',
+  'cpu-fashion-mnist': 'PCL cpu preset + the PAUC terms (~11 min on CPU)',
   smoke: 'seconds; the E-step runs once; used by tests',
 };

@@ -118,6 +118,6 @@ export const PCL_PRESETS = {
 export const PCL_PRESET_DESCRIPTIONS: Record<keyof typeof PCL_PRESETS, string> = {
   'paper-imagenet': 'PCL v2: ResNet-50, MLP head, aug+, cosine, tau 0.2, r 16384, k 25k/50k/100k, warm-up 20, 200 epochs (GPU; ImageNet folder)',
   'paper-imagenet-v1': 'PCL v1: as paper-imagenet with linear head, MoCo v1 aug, lr x0.1 at 120/160 (GPU; ImageNet folder)',
-  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, k 10/20/50, warm-up 2, 8 epochs of 15k images (~10 min on CPU)',
+  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, k 10/20/50, warm-up 2, 8 epochs of 15k images (~7 min on CPU)',
   smoke: 'seconds; the E-step runs once; used by tests',
 };

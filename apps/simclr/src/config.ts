@@ -83,6 +83,6 @@ export const SIMCLR_PRESETS = {
 export const SIMCLR_PRESET_DESCRIPTIONS: Record<keyof typeof SIMCLR_PRESETS, string> = {
   'paper-imagenet': 'ResNet-50, LARS 0.3xB/256, batch 4096, 100 epochs, tau 0.1 (GPU; ImageNet folder)',
   'paper-cifar10': 'ResNet-18 CIFAR stem, LARS 1.0, batch 512, 1000 epochs, tau 0.5 (GPU; CIFAR-10 binary)',
-  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, 6 epochs of 15k images (~10 min on CPU)',
+  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, 6 epochs of 15k images (~7 min on CPU)',
   smoke: 'seconds; used by tests',
 };
