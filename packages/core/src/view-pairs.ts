@@ -18,19 +18,60 @@ export function swapHalves(x: Tensor2D): Tensor2D {
 }
 
 /**
+ * (row, column) of every logit of the [2B, 2B] view-pair matrix [u1; u2] u^T
+ * that is excluded from its row's denominator, flattened pairs (internal):
+ * the diagonal (self-similarity) and, with `positives`, also (i, i + B mod 2B).
+ */
+export function excludedEntries(batch: number, positives: boolean): Int32Array {
+  const n = 2 * batch;
+  const per = positives ? 2 : 1;
+  const out = new Int32Array(2 * per * n);
+  for (let i = 0; i < n; i++) {
+    out[2 * per * i] = i;
+    out[2 * per * i + 1] = i;
+    if (positives) {
+      out[4 * i + 2] = i;
+      out[4 * i + 3] = (i + batch) % n;
+    }
+  }
+  return out;
+}
+
+/**
  * -1 where a logit of the [2B, 2B] view-pair matrix [u1; u2] u^T is excluded
  * from its row's denominator, 0 elsewhere: the diagonal (self-similarity)
  * and, with `positives` (the decoupled loss), also (i, i + B mod 2B).
- * Built on the JS side; float32 [2B, 2B], owned by the caller.
+ * Float32 [2B, 2B], owned by the caller.
  */
 export function viewPairExclusion(batch: number, positives: boolean): Tensor2D {
+  const entries = excludedEntries(batch, positives);
+  const count = entries.length / 2;
+  return tf.tidy(() =>
+    tf.scatterND(tf.tensor2d(entries, [count, 2], 'int32'), tf.fill([count], -1), [2 * batch, 2 * batch]),
+  ) as Tensor2D;
+}
+
+/** Flat index i * 2B + (i + B mod 2B) of each anchor's positive in the [2B, 2B] matrix (internal). */
+export function positiveIndices(batch: number): Int32Array {
   const n = 2 * batch;
-  const values = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) {
-    values[i * n + i] = -1;
-    if (positives) values[i * n + ((i + batch) % n)] = -1;
-  }
-  return tf.tensor2d(values, [n, n]);
+  return Int32Array.from({ length: n }, (_, i) => i * n + ((i + batch) % n));
+}
+
+/**
+ * Flat indices into the [2B, 2B] view-pair matrix of one entry per softmax
+ * row that is never excluded (internal). Rows: the 2B anchors; with
+ * `separateViews`, the 4B half-rows (anchor i's columns [0, B) then [B, 2B)).
+ * The entry: the positive when only the diagonal is excluded; otherwise the
+ * next column (i + 1, in the half-row: i + 1 mod B), which needs B >= 2.
+ */
+export function includedIndices(batch: number, positives: boolean, separateViews: boolean): Int32Array {
+  const n = 2 * batch;
+  if (!positives) return positiveIndices(batch);
+  if (!separateViews) return Int32Array.from({ length: n }, (_, i) => i * n + ((i + 1) % n));
+  return Int32Array.from({ length: 2 * n }, (_, r) => {
+    const i = r >> 1;
+    return i * n + (r & 1) * batch + ((i + 1) % batch);
+  });
 }
 
 /**

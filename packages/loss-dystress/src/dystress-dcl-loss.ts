@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { argumentError, describeShape, l2Normalize, logSumExpLastAxis, offDiagonal, similarity } from '@contrastive/core';
+import { argumentError, describeShape, l2Normalize, logSumExpLastAxis, offDiagonal, similarity, viewPairContrast } from '@contrastive/core';
 import { checkViews } from './check-views';
 import { resolveTemperatureOptions, type DystressTemperatureOptions } from './dystress-temperature';
 import { DYSTRESS_LOSS_DEFAULTS, type DystressLossOptions } from './dystress-loss';
+import { fusedOptions } from './fused-options';
 import { scaledByTemperature } from './pair-logits';
+import { stackViews } from './stack-views';
 
 /** Defaults of {@link dystressDclLoss}: those of {@link dystressLoss} (ImageNet code uses tauMin 0.1). */
 export const DYSTRESS_DCL_LOSS_DEFAULTS: Readonly<Required<DystressLossOptions>> = DYSTRESS_LOSS_DEFAULTS;
@@ -43,9 +45,16 @@ export function dystressDclLoss(z1: Tensor2D, z2: Tensor2D, options: DystressLos
   const o = { ...DYSTRESS_DCL_LOSS_DEFAULTS, ...options };
   const t = resolveTemperatureOptions(fn, o);
   return tf.tidy(() => {
+    if (o.detachTemperature) {
+      // tau(sg(s)): core's fused op over [u1; u2], the positive out of the
+      // denominator, the intra- and cross-view log-sum-exps of each anchor apart.
+      const raw = stackViews(z1, z2);
+      const u = (o.normalize ? l2Normalize(raw) : raw) as Tensor2D;
+      return viewPairContrast(u, fusedOptions(t, o.normalize, true));
+    }
     const u1 = o.normalize ? l2Normalize(z1) : z1;
     const u2 = o.normalize ? l2Normalize(z2) : z2;
-    const sum = tf.add(oneDirection(u1, u2, t, o.detachTemperature), oneDirection(u2, u1, t, o.detachTemperature));
+    const sum = tf.add(oneDirection(u1, u2, t, false), oneDirection(u2, u1, t, false));
     return tf.mul(sum, 0.5) as Scalar;
   });
 }

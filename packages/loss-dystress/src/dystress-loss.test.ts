@@ -105,7 +105,8 @@ describeBackends(['cpu', 'wasm'], () => {
         const g = (detachTemperature: boolean) =>
           tf.tidy(() => tf.grad((x: tf.Tensor) => loss(x as tf.Tensor2D, c, { detachTemperature }))(a).dataSync().slice());
         const v = (detachTemperature: boolean) => value(loss(a, c, { detachTemperature }));
-        expect(v(true)).toBeCloseTo(v(false), 6);
+        // Different kernels (fused op and chain rule) may round the last float32 bit differently.
+        expectClose(v(true), v(false), { atol: 0, rtol: 1e-6 });
         const diff = Math.max(...g(true).map((x, i) => Math.abs(x - g(false)[i]!)));
         expect(diff).toBeGreaterThan(1e-3);
         tf.dispose([a, c]);

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
 import { l2Normalize, logSumExpLastAxis, offDiagonal, similarity, swapHalves, viewPairContrast } from '@contrastive/core';
 import { checkViews } from './check-views';
+import { fusedOptions } from './fused-options';
+import { stackViews } from './stack-views';
 import {
   DYSTRESS_TEMPERATURE_DEFAULTS,
   resolveTemperatureOptions,
-  temperatureOf,
   type DystressTemperatureOptions,
 } from './dystress-temperature';
 import { scaledByTemperature } from './pair-logits';
@@ -50,14 +51,13 @@ export function dystressLoss(z1: Tensor2D, z2: Tensor2D, options: DystressLossOp
   const t = resolveTemperatureOptions(fn, o);
   const b = z1.shape[0];
   return tf.tidy(() => {
-    const raw = tf.concat([z1, z2], 0);
-    const u = o.normalize ? l2Normalize(raw) : raw;
+    const raw = stackViews(z1, z2);
+    const u = (o.normalize ? l2Normalize(raw) : raw) as Tensor2D;
     if (o.detachTemperature) {
       // tau(sg(s)): core's fused op evaluates the temperature inside its forward pass.
-      const inverseTemperature = (s: Tensor): Tensor => tf.reciprocal(temperatureOf(s, t));
-      return viewPairContrast(u as Tensor2D, { inverseTemperature, maxInverseTemperature: 1 / t.tauMin, decoupled: false });
+      return viewPairContrast(u, fusedOptions(t, o.normalize, false));
     }
-    const partner = swapHalves(u as Tensor2D);
+    const partner = swapHalves(u);
     const sim = similarity(u, u);
     const logits = offDiagonal(scaledByTemperature(sim, t, o.detachTemperature));
     const positive = scaledByTemperature(tf.sum(tf.mul(u, partner), 1), t, o.detachTemperature);
