@@ -210,6 +210,30 @@ describeBackends(['cpu', 'wasm'], () => {
       tk.dispose();
     });
 
+    it('has the reference gradient when few negatives take the 2K-key product path', () => {
+      // 2K < B (or unnormalised rows): logits against the keys c and c + 1 of every chosen
+      // off-diagonal column c, picked per row; keys get a zero gradient.
+      const [b, d] = [7, 3];
+      const q = randomMatrix(53, b, d);
+      const k = roundToFloat32(randomMatrix(54, b, d));
+      const tk = toTensor2d(k);
+      for (const o of [
+        { temperature: 0.3, alpha: 5, numNegatives: 2, seed: 4 },
+        { temperature: 0.5, alpha: 3, numNegatives: 3, seed: 8, normalize: false },
+        { temperature: 0.5, alpha: 3, numNegatives: 5, seed: 2, normalize: false },
+      ]) {
+        const columns = createRng(o.seed).permutation(b - 1).slice(0, o.numNegatives);
+        checkGradients(
+          (x) => simoLoss(x as tf.Tensor2D, tk, o),
+          (x) => simoLossReference(asMatrix(x, b, d), k, o, columns),
+          [{ values: q.data, shape: [b, d] }],
+        );
+      }
+      const tq = toTensor2d(q);
+      const grads = tf.grads((a: tf.Tensor, c: tf.Tensor) => simoLoss(a as tf.Tensor2D, c as tf.Tensor2D, { numNegatives: 2 }))([tq, tk]);
+      expect(tf.max(tf.abs(grads[1]!)).dataSync()[0]).toBe(0);
+      tf.dispose([tq, tk, ...grads]);
+    });
     it('closed form: all embeddings equal gives log(1 + alpha)', () => {
       const q = tf.tidy(() => tf.tile(tf.tensor2d([[1, 2, -1]]), [6, 1])) as tf.Tensor2D;
       expectClose(value(simoLoss(q, q, { alpha: 256 })), Math.log(257), { atol: 1e-4 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
-import { assertAxisSize, assertDtype, assertNonEmpty, assertPositive, assertRank, assertSameShape, l2Normalize, similarityToConstant, stopGradient } from '@contrastive/core';
-import { marginCrossEntropy } from './margin-cross-entropy';
+import { assertAxisSize, assertDtype, assertNonEmpty, assertPositive, assertRank, assertSameShape } from '@contrastive/core';
+import { marginCrossEntropyOp } from './margin-op';
 
 /** Options of {@link eqcoLoss}. */
 export interface EqcoLossOptions {
@@ -64,14 +64,7 @@ export function eqcoLoss(
   assertAxisSize(fn, 'negatives', negatives, 1, query.shape[1], `${query.shape[1]} columns (the query dimension)`);
   const o = resolveEqcoOptions(fn, EQCO_LOSS_DEFAULTS, options);
   const k = negatives.shape[0];
-  return tf.tidy(() => {
-    const q = o.normalize ? l2Normalize(query) : query;
-    const kk = stopGradient(o.normalize ? l2Normalize(key) : key);
-    // No sg clone of the [K, d] negatives: similarityToConstant gives them a zero gradient.
-    const n = o.normalize ? l2Normalize(negatives) : negatives;
-    const scale = 1 / o.temperature;
-    const positive = tf.add(tf.mul(tf.sum(tf.mul(q, kk), 1), scale), Math.log(k / o.alpha));
-    const negative = similarityToConstant(tf.mul(q, scale), n);
-    return tf.mean(marginCrossEntropy(positive, negative)) as Scalar;
-  });
+  return tf.tidy(() =>
+    marginCrossEntropyOp(query, key, negatives, { temperature: o.temperature, margin: Math.log(k / o.alpha), normalize: o.normalize }),
+  );
 }

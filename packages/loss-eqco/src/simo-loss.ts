@@ -1,20 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
-import { argumentError, assertDtype, assertInteger, assertNonEmpty, assertRank, assertSameShape, createRng, describeShape, l2Normalize, logSumExpLastAxis, offDiagonal, similarityToConstant, stopGradient } from '@contrastive/core';
+import { argumentError, assertDtype, assertInteger, assertNonEmpty, assertRank, assertSameShape, createRng, describeShape } from '@contrastive/core';
+import { inBatchCrossEntropy } from './in-batch-op';
+import { marginCrossEntropyOp } from './margin-op';
 import { EQCO_LOSS_DEFAULTS, resolveEqcoOptions, type EqcoLossOptions } from './eqco-loss';
-import { marginCrossEntropy } from './margin-cross-entropy';
 
 /**
- * One-hot [n, k] matrix whose column c picks entry columns[c]. Multiplying by
- * it selects columns exactly (products with 1 and sums with 0) and, unlike
- * gather, has a gradient on every backend (wasm lacks UnsortedSegmentSum).
+ * The per-row choice of a subsampled negative set (internal): off-diagonal
+ * column c of row i is key c when c < i, else key c + 1. Returns the keys of
+ * both cases for every chosen column and the [B, K] 0/1 matrix picking the
+ * first (c < i). Exact, whatever the logits' range (no offsets).
  */
-function selection(n: number, columns: Int32Array): Tensor2D {
-  const values = new Float32Array(n * columns.length);
-  columns.forEach((from, c) => {
-    values[from * columns.length + c] = 1;
-  });
-  return tf.tensor2d(values, [n, columns.length]);
+function negativeChoice(b: number, columns: Int32Array): { first: Int32Array; second: Int32Array; choose: Float32Array } {
+  const k = columns.length;
+  const choose = new Float32Array(b * k);
+  for (let i = 0; i < b; i++) for (let m = 0; m < k; m++) choose[i * k + m] = columns[m]! < i ? 1 : 0;
+  return { first: columns, second: columns.map((c) => c + 1), choose };
 }
 
 /**
@@ -88,21 +89,23 @@ export function simoLoss(query: Tensor2D, keys: Tensor2D, options: SimoLossOptio
   assertInteger(fn, 'seed', o.seed);
   const k = Math.min(o.numNegatives, b - 1);
   const columns = k < b - 1 ? createRng(o.seed).permutation(b - 1).slice(0, k) : undefined;
+  const margin = Math.log(k / o.alpha);
   return tf.tidy(() => {
-    const q = o.normalize ? l2Normalize(query) : query;
-    const kk = stopGradient(o.normalize ? l2Normalize(keys) : keys);
-    const scale = 1 / o.temperature;
-    const positive = tf.add(tf.mul(tf.sum(tf.mul(q, kk), 1), scale), Math.log(k / o.alpha));
-    const logits = similarityToConstant(tf.mul(q, scale), kk); // [B, B], positives on the diagonal
-    if (columns === undefined || o.normalize) {
-      // Row i of logits + log(K/alpha) on the diagonal is the CE row itself; unsampled
-      // negatives are pushed down by a finite offset (never -Infinity, spec §0.3).
-      const offsets = tf.tensor2d(rowOffsets(b, Math.log(k / o.alpha), columns, 2 / o.temperature), [b, b]);
-      const lse = tf.reshape(logSumExpLastAxis(tf.add(logits, offsets)), [b]);
-      return tf.mean(tf.sub(lse, positive)) as Scalar;
+    // Few negatives (or unbounded logits): products with just the 2K keys they can be.
+    if (columns !== undefined && (!o.normalize || 2 * k < b)) {
+      const c = negativeChoice(b, columns);
+      const pick = (idx: Int32Array) => tf.gather(keys, tf.tensor1d(idx, 'int32')) as Tensor2D;
+      return marginCrossEntropyOp(query, keys, pick(c.first), {
+        temperature: o.temperature,
+        margin,
+        normalize: o.normalize,
+        choose: tf.tensor2d(c.choose, [b, k]),
+        alternatives: pick(c.second),
+      });
     }
-    // Unnormalised rows have unbounded logits, so no offset is safe: select exactly.
-    const negative = tf.matMul(offDiagonal(logits), selection(b - 1, columns));
-    return tf.mean(marginCrossEntropy(positive, negative)) as Scalar;
+    // Row i of q k^T / tau + log(K/alpha) on the diagonal is the CE row itself; unsampled
+    // negatives are pushed down by a finite offset (never -Infinity, spec §0.3).
+    const offsets = tf.tensor2d(rowOffsets(b, margin, columns, 2 / o.temperature), [b, b]);
+    return inBatchCrossEntropy(query, keys, offsets, o.temperature, o.normalize);
   });
 }

@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import { L2_NORMALIZE_EPSILON } from '@contrastive/core';
+
+/**
+ * Row-normalises `x` [n, d] (rows of zeros stay zero); also returns the
+ * inverse norms r and the mask of rows above the floor, for the Jacobian
+ * r (g - y (g . y)) of {@link normalizeBackward} (internal, in a tidy).
+ */
+export function normalizeRows(x: Tensor): { y: Tensor; r: Tensor; above: Tensor } {
+  const squared = tf.sum(tf.square(x), 1, true);
+  const r = tf.rsqrt(tf.maximum(squared, L2_NORMALIZE_EPSILON));
+  const above = tf.cast(tf.greater(squared, L2_NORMALIZE_EPSILON), 'float32');
+  return { y: tf.mul(x, r), r, above };
+}
+
+/** Gradient through {@link normalizeRows}: r (g - y sum(g y)) on rows above the floor, r g below it. */
+export function normalizeBackward(g: Tensor, y: Tensor, r: Tensor, above: Tensor): Tensor {
+  return tf.mul(tf.sub(g, tf.mul(y, tf.mul(tf.sum(tf.mul(g, y), 1, true), above))), r);
+}
+
+/**
+ * mean_i [ logsumexp_j(L_ij) - L_ii ] with L = q k^T / tau + offsets, as one
+ * custom op whose gradient reaches `query` (keys are constants, zeros): the
+ * SiMo loss with the EqCo margin and any dropped negatives already in
+ * `offsets` [B, B] (internal, in a tidy).
+ *
+ * Forward: P = softmax(L), lse_i = max_i L - log max_i P (spec §0.3).
+ * Backward: dL/dq = (P - I) k / (B tau), one [B, B] x [B, d] product, then
+ * the closed-form Jacobian of the row normalisation when `normalize`.
+ *
+ * Shapes: query, keys [B, d] float32, offsets [B, B] -> Scalar.
+ */
+export function inBatchCrossEntropy(query: Tensor2D, keys: Tensor2D, offsets: Tensor, temperature: number, normalize: boolean): Scalar {
+  const b = query.shape[0];
+  const op = tf.customGrad((...inputs: unknown[]) => {
+    const [x, keyInput, save] = inputs as [Tensor, Tensor, (ts: Tensor[]) => void];
+    const q = normalize ? normalizeRows(x) : { y: x, r: tf.scalar(1), above: tf.scalar(1) };
+    const k = normalize ? normalizeRows(keyInput).y : keyInput;
+    const logits = tf.add(tf.matMul(q.y, tf.mul(tf.transpose(k), 1 / temperature)), offsets);
+    const p = tf.softmax(logits);
+    const lse = tf.sub(tf.max(logits, 1), tf.log(tf.max(p, 1)));
+    const diagonal = tf.tensor1d(Int32Array.from({ length: b }, (_, i) => i * (b + 1)), 'int32');
+    const positive = tf.gather(tf.reshape(logits, [-1]), diagonal);
+    save([p, k, q.y, q.r, q.above]);
+    return {
+      value: tf.mean(tf.sub(lse, positive)),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [sp, sk, sy, sr, sa] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
+        const g = tf.mul(tf.sub(tf.matMul(sp, sk), sk), tf.mul(dy, 1 / (b * temperature)));
+        // Keys are constants (sg): a zero gradient.
+        return [normalize ? normalizeBackward(g, sy, sr, sa) : g, tf.zerosLike(keys)];
+      },
+    };
+  });
+  return op(query, keys) as Scalar;
+}
