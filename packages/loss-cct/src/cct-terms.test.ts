@@ -93,6 +93,29 @@ describeBackends(['cpu', 'wasm'], () => {
       }
     });
 
+    it('each term has its own gradient (weighted sum), over 4 views, plans detached or not', () => {
+      // The fused op returns both terms; its backward scales each part by its own dy.
+      const [nv, b, d] = [4, 3, 3];
+      const m = Array.from({ length: nv }, (_, i) => randomMatrix(91 + i, b, d));
+      const frozen = m.map(roundToFloat32);
+      for (const detachWeights of [true, false]) {
+        for (const extra of [{}, { debiased: true, tauPlus: 0.3 }, { normalize: false, tNeg: 0.7, tPos: 0.4 }]) {
+          const o: CctOptions = { tPos: 1.2, tNeg: 1.7, beta: 0.8, alpha: 1.3, detachWeights, ...extra };
+          checkGradients(
+            (...xs) => {
+              const r = cctTerms(xs as tf.Tensor2D[], o);
+              return tf.add(tf.mul(r.attraction, 2.5), tf.mul(r.repulsion, -0.75)) as tf.Scalar;
+            },
+            (...xs) => {
+              const r = ref(xs.map((x) => asMatrix(x, b, d)), o, detachWeights ? frozen : undefined);
+              return 2.5 * r.attraction - 0.75 * r.repulsion;
+            },
+            m.map((x) => ({ values: x.data, shape: [b, d] })),
+          );
+        }
+      }
+    });
+
     it('detaching changes the gradient but not the value', () => {
       const t = [randomMatrix(5, 6, 4), randomMatrix(6, 6, 4)].map(toTensor2d);
       const grad = (detachWeights: boolean) =>

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { argumentError, assertInRange, assertNonNegative, assertPositive, l2Normalize, offDiagonal } from '@contrastive/core';
+import { argumentError, assertInRange, assertNonNegative, assertPositive } from '@contrastive/core';
 import { checkViews } from './check-views';
-import { squaredDistances, transportCost, viewDistances } from './transport';
+import { fusedCctTerms } from './fused-cct';
 
 /** Options of {@link cctTerms} and {@link cctLoss}. */
 export interface CctOptions {
@@ -71,28 +71,9 @@ export function resolveCctOptions<T extends CctOptions>(fn: string, defaults: Re
   return o;
 }
 
-/** Indices (x, y) of the unordered view pairs x < y, in the code's loop order. */
-function viewPairs(v: number): [number[], number[]] {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (let x = 0; x < v; x++) for (let y = x + 1; y < v; y++) (xs.push(x), ys.push(y));
-  return [xs, ys];
-}
-
 function computeTerms(views: readonly Tensor2D[], o: Required<CctOptions>): [Tensor, Tensor] {
-  const z = views.map((v) => (o.normalize ? l2Normalize(v) : v));
-  // Attraction: per image, the other V - 1 views are the positives: [B, V, V - 1] costs.
-  const perImage = tf.stack(z, 1);
-  const positives = offDiagonal(viewDistances(perImage, perImage));
-  const attraction = tf.mul(tf.mean(transportCost(positives, o.tPos, o.detachWeights)), o.alpha);
-  // Repulsion: pairs x < y; anchors of view x, negatives view y's other images: [P, B, B - 1].
-  const [xs, ys] = viewPairs(z.length);
-  const negatives = offDiagonal(tf.stack(xs.map((x, p) => squaredDistances(z[x]!, z[ys[p]!]!))));
-  const pushed = tf.mul(transportCost(negatives, -o.tNeg, o.detachWeights), -o.beta);
-  if (!o.debiased) return [attraction, tf.mean(pushed)];
-  const positive = tf.stack(xs.map((x, p) => tf.sum(tf.square(tf.sub(z[x]!, z[ys[p]!]!)), -1)));
-  const debiased = tf.div(tf.sub(pushed, tf.mul(positive, o.tauPlus)), 1 - o.tauPlus);
-  return [attraction, tf.mean(debiased)];
+  const [attraction, repulsion] = tf.unstack(fusedCctTerms(views, o));
+  return [attraction!, repulsion!];
 }
 
 /**
@@ -129,7 +110,6 @@ export function cctLoss(views: readonly Tensor2D[], options: CctOptions = {}): S
   checkViews(fn, 'views', views, 2);
   const o = resolveCctOptions(fn, CCT_DEFAULTS, options);
   return tf.tidy(() => {
-    const [attraction, repulsion] = computeTerms(views, o);
-    return tf.add(attraction, repulsion) as Scalar;
+    return tf.sum(fusedCctTerms(views, o)) as Scalar;
   });
 }
