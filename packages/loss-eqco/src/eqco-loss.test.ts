@@ -48,6 +48,7 @@ describeBackends(['cpu', 'wasm'], () => {
         [5, 16, 64, 0.07, 65536],
         [8, 8, 24, 10, 16],
         [16, 32, 96, 0.2, 256],
+        [4, 8, 16, 0.025, 64], // 2/tau + log K above the direct-read range: max-shifted lse
       ];
       settings.forEach(([b, d, kq, temperature, alpha], s) => {
         const q = roundToFloat32(randomMatrix(300 + s, b, d));
@@ -144,6 +145,8 @@ describeBackends(['cpu', 'wasm'], () => {
         [9, 16, 256, 0.07, 256],
         [17, 8, 5, 10, 64],
         [33, 16, 16, 0.2, 65536],
+        [9, 8, 256, 0.025, 256], // logit range too wide to read -log P_ii directly
+        [12, 8, 3, 0.025, 256],
       ];
       settings.forEach(([b, d, numNegatives, temperature, alpha], s) => {
         const q = roundToFloat32(randomMatrix(600 + s, b, d));

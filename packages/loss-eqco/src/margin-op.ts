@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { normalizeBackward, normalizeRows } from './in-batch-op';
+import { DIRECT_RANGE, normalizeBackward, normalizeRows } from './in-batch-op';
 
 /** Options of {@link marginCrossEntropyOp}. */
 export interface MarginOpOptions {
@@ -23,7 +23,9 @@ export interface MarginOpOptions {
  * constants and get zeros): eqcoLoss, and SiMo with subsampled negatives (internal).
  *
  * Forward, with t_i = lse_j(neg_ij) - pos_i: loss_i = softplus(t_i)
- * (= logaddexp(pos, lse) - pos; the negatives' lse is max - log max softmax, spec §0.3).
+ * (= logaddexp(pos, lse) - pos). The negatives' lse is L_i0 - log P_i0 for unit
+ * rows when 2/tau + log K < DIRECT_RANGE (P_i0 cannot underflow), otherwise
+ * max - log max softmax (spec §0.3).
  * Backward: dL/dq_i = sigmoid(t_i) (sum_j P_ij n_j - k_i) / (B tau), one
  * [B, K] x [K, d] product (two with `choose`), then the normalisation Jacobian.
  *
@@ -46,7 +48,11 @@ export function marginCrossEntropyOp(query: Tensor2D, keys: Tensor2D, negatives:
       logits = tf.add(tf.mul(logits, choose), tf.mul(tf.matMul(q.y, scaled(m)), tf.sub(1, choose)));
     }
     const p = tf.softmax(logits);
-    const lse = tf.sub(tf.max(logits, 1), tf.log(tf.max(p, 1)));
+    // Unit rows bound the logits' spread by 2/tau: lse_i = L_i0 - log P_i0 (P_i0 >= e^-range).
+    const k0 = logits.shape[1]!;
+    const direct = o.normalize && 2 / o.temperature + Math.log(k0) < DIRECT_RANGE;
+    const first = (t: Tensor) => tf.reshape(tf.slice(t, [0, 0], [-1, 1]), [b]);
+    const lse = direct ? tf.sub(first(logits), tf.log(first(p))) : tf.sub(tf.max(logits, 1), tf.log(tf.max(p, 1)));
     const positive = tf.add(tf.mul(tf.sum(tf.mul(q.y, k), 1), 1 / o.temperature), o.margin);
     const t = tf.sub(lse, positive);
     // softplus(t) = max(t, 0) + log1p(exp(-|t|)), finite for any t.

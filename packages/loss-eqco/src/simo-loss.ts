@@ -106,6 +106,8 @@ export function simoLoss(query: Tensor2D, keys: Tensor2D, options: SimoLossOptio
     // Row i of q k^T / tau + log(K/alpha) on the diagonal is the CE row itself; unsampled
     // negatives are pushed down by a finite offset (never -Infinity, spec §0.3).
     const offsets = tf.tensor2d(rowOffsets(b, margin, columns, 2 / o.temperature), [b, b]);
-    return inBatchCrossEntropy(query, keys, offsets, o.temperature, o.normalize);
+    // Unit rows: kept logits within 2/tau of each other, the diagonal |margin| further.
+    const range = o.normalize ? 2 / o.temperature + 2 * Math.abs(margin) + Math.log(b) : Infinity;
+    return inBatchCrossEntropy(query, keys, offsets, o.temperature, o.normalize, range);
   });
 }
