@@ -6,16 +6,20 @@ import { marginCrossEntropyOp } from './margin-op';
 import { EQCO_LOSS_DEFAULTS, resolveEqcoOptions, type EqcoLossOptions } from './eqco-loss';
 
 /**
- * The per-row choice of a subsampled negative set (internal): off-diagonal
- * column c of row i is key c when c < i, else key c + 1. Returns the keys of
- * both cases for every chosen column and the [B, K] 0/1 matrix picking the
- * first (c < i). Exact, whatever the logits' range (no offsets).
+ * The subsampled negatives as 2K candidate keys (internal): off-diagonal
+ * column c of row i is key c when c < i, else key c + 1. Returns the keys
+ * [c_1..c_K, c_1 + 1..c_K + 1], the [B, 2K] 0/1 matrix of the candidates each
+ * row does not use, and one used candidate per row. Exact whatever the
+ * logits' range (the op masks by a data bound).
  */
-function negativeChoice(b: number, columns: Int32Array): { first: Int32Array; second: Int32Array; choose: Float32Array } {
+function negativeCandidates(b: number, columns: Int32Array): { keys: Int32Array; exclude: Float32Array; included: Int32Array } {
   const k = columns.length;
-  const choose = new Float32Array(b * k);
-  for (let i = 0; i < b; i++) for (let m = 0; m < k; m++) choose[i * k + m] = columns[m]! < i ? 1 : 0;
-  return { first: columns, second: columns.map((c) => c + 1), choose };
+  const exclude = new Float32Array(b * 2 * k);
+  for (let i = 0; i < b; i++) {
+    for (let m = 0; m < k; m++) exclude[i * 2 * k + (columns[m]! < i ? k + m : m)] = 1;
+  }
+  const included = Int32Array.from({ length: b }, (_, i) => (columns[0]! < i ? 0 : k));
+  return { keys: Int32Array.from([...columns, ...columns.map((c) => c + 1)]), exclude, included };
 }
 
 /**
@@ -93,14 +97,14 @@ export function simoLoss(query: Tensor2D, keys: Tensor2D, options: SimoLossOptio
   return tf.tidy(() => {
     // Few negatives (or unbounded logits): products with just the 2K keys they can be.
     if (columns !== undefined && (!o.normalize || 2 * k < b)) {
-      const c = negativeChoice(b, columns);
-      const pick = (idx: Int32Array) => tf.gather(keys, tf.tensor1d(idx, 'int32')) as Tensor2D;
-      return marginCrossEntropyOp(query, keys, pick(c.first), {
+      const c = negativeCandidates(b, columns);
+      const candidates = tf.gather(keys, tf.tensor1d(c.keys, 'int32')) as Tensor2D;
+      return marginCrossEntropyOp(query, keys, candidates, {
         temperature: o.temperature,
         margin,
         normalize: o.normalize,
-        choose: tf.tensor2d(c.choose, [b, k]),
-        alternatives: pick(c.second),
+        exclude: tf.tensor2d(c.exclude, [b, 2 * k]),
+        included: c.included,
       });
     }
     // Row i of q k^T / tau + log(K/alpha) on the diagonal is the CE row itself; unsampled
