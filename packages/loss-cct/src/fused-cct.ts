@@ -1,16 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { L2_NORMALIZE_EPSILON, MASK_MARGIN } from '@contrastive/core';
-import {
-  anchorRows,
-  attractionIndices,
-  attractionPairIndices,
-  blockDiagonalIndices,
-  sameImageColumns,
-  viewAggregation,
-  viewPairLayout,
-  type ViewPairLayout,
-} from './view-pair-layout';
+import { layoutTables, type LayoutTables } from './view-pair-layout';
 
 /** The plan options the fused op reads (resolved, see `CctOptions`). */
 export interface FusedCctOptions {
@@ -61,7 +52,7 @@ function planWeights(p: Tensor, c: Tensor, expected: Tensor, scale: number, deta
  */
 export function fusedCctTerms(views: readonly Tensor2D[], o: FusedCctOptions): Tensor {
   const [b, d] = views[0]!.shape;
-  const l = viewPairLayout(views.length, b);
+  const l = layoutTables(views.length, b);
   const op = tf.customGrad((...inputs: unknown[]) => {
     const save = inputs[inputs.length - 1] as (ts: Tensor[]) => void;
     const forward = cctForward(inputs.slice(0, -1) as Tensor2D[], l, o);
@@ -85,16 +76,16 @@ interface Forward {
  * [rows, B]. An int32 one-hot cast to float32 (wasm's OneHot writes int32
  * bits whatever the dtype), so an integer `value` needs no extra multiply.
  */
-function exclusionMask(rows: number, b: number, value: number | Tensor): Tensor {
-  const columns = int(sameImageColumns(rows, b));
+function exclusionMask(sameImage: Int32Array, b: number, value: number | Tensor): Tensor {
+  const columns = int(sameImage);
   if (typeof value === 'number' && Number.isInteger(value) && value >= -(2 ** 31)) {
     return tf.cast(tf.oneHot(columns, b, value, 0), 'float32');
   }
   return tf.mul(tf.cast(tf.oneHot(columns, b), 'float32'), value);
 }
 
-function cctForward(views: Tensor2D[], l: ViewPairLayout, o: FusedCctOptions): Forward {
-  const { views: v, batch: b, pairs } = l;
+function cctForward(views: Tensor2D[], t: LayoutTables, o: FusedCctOptions): Forward {
+  const { views: v, batch: b, pairs } = t.layout;
   const x = tf.concat(views, 0); // [V B, d]
   let z: Tensor = x;
   let r: Tensor = tf.scalar(1);
@@ -124,20 +115,20 @@ function cctForward(views: Tensor2D[], l: ViewPairLayout, o: FusedCctOptions): F
   for (let y = 1; y < v; y++) {
     const rows = y * b;
     const raw = tf.matMul(tf.slice(left, [0, 0], [rows, -1]), tf.slice(right, [0, y * b], [-1, b]));
-    const mask = exclusionMask(rows, b, maskValue);
+    const mask = exclusionMask(t.sameImage[y - 1]!, b, maskValue);
     const p = tf.softmax(o.tNeg > 0 ? tf.add(raw, mask) : mask);
     const expected = tf.sum(tf.mul(p, raw), 1); // s sum_j pi- m
     const weights = o.detachWeights || o.tNeg === 0 ? p : tf.mul(p, tf.add(tf.sub(raw, tf.reshape(expected, [rows, 1])), 1));
     saved.push(weights, mask);
     expectedParts.push(expected);
-    diagonalParts.push(tf.gather(tf.reshape(raw, [-1]), int(blockDiagonalIndices(rows, b))));
+    diagonalParts.push(tf.gather(tf.reshape(raw, [-1]), int(t.diagonal[y - 1]!)));
   }
-  const anchorSq = tf.gather(tf.reshape(sq, [-1]), int(anchorRows(l))); // [P B]
+  const anchorSq = tf.gather(tf.reshape(sq, [-1]), int(t.anchorRows)); // [P B]
   const expected = tf.add(anchorSq, tf.div(tf.concat(expectedParts, 0), s)); // sum_j pi- c per anchor row
   const positive = tf.add(anchorSq, tf.div(tf.concat(diagonalParts, 0), s)); // ||z_x,i - z_y,i||^2
 
   // Attraction: costs [B, V, V] from the pair distances; the plan excludes y = x.
-  const costs = tf.reshape(tf.gather(positive, int(attractionIndices(l))), [b, v, v]);
+  const costs = tf.reshape(tf.gather(positive, int(t.attraction)), [b, v, v]);
   const attractionMask = tf.mul(tf.eye(v), tf.neg(depth(8 * o.tPos))); // 0 <= t+ c <= 4 t+ max|z|^2
   const pa = tf.softmax(tf.add(tf.mul(costs, o.tPos), attractionMask));
   const pulled = tf.sum(tf.mul(pa, costs), -1, true); // [B, V, 1]
@@ -160,8 +151,8 @@ function rowBlocks(x: Tensor, v: number, b: number): Tensor[] {
   return Array.from({ length: v }, (_, i) => tf.slice(x, [i * b, 0], [b, -1]));
 }
 
-function cctBackward(dy: Tensor, saved: Tensor[], l: ViewPairLayout, d: number, o: FusedCctOptions): Tensor[] {
-  const { views: v, batch: b, pairs } = l;
+function cctBackward(dy: Tensor, saved: Tensor[], t: LayoutTables, d: number, o: FusedCctOptions): Tensor[] {
+  const { views: v, batch: b, pairs } = t.layout;
   const [z, zt, r, above, attractionWeights, maskValue] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
   const [dyA, dyR] = tf.unstack(dy) as [Tensor, Tensor];
   const n = pairs * b;
@@ -169,7 +160,7 @@ function cctBackward(dy: Tensor, saved: Tensor[], l: ViewPairLayout, d: number, 
   // The factor 2 of dc/dz is folded into every weight.
   const repulsionScale = tf.mul(dyR, (-2 * o.beta * keep) / n);
   // Same-image weights [P B]: both attraction directions, plus the debiased positive.
-  const both = tf.gather(tf.reshape(attractionWeights, [-1]), int(attractionPairIndices(l), [2, n]));
+  const both = tf.gather(tf.reshape(attractionWeights, [-1]), int(t.attractionPairs, [2, n]));
   let sameImage = tf.mul(tf.sum(both, 0), tf.mul(dyA, (2 * o.alpha) / (v * b)));
   if (o.debiased) sameImage = tf.add(sameImage, tf.mul(dyR, (-2 * o.tauPlus * keep) / n));
   // Block weights W = scale * plan + diag(sameImage), the diagonal written through the mask.
@@ -199,7 +190,7 @@ function cctBackward(dy: Tensor, saved: Tensor[], l: ViewPairLayout, d: number, 
   const mixed = tf.concat(perView, 0);
   // Row sums of W are scale + sameImage (every plan row sums to 1, also with
   // the covariance term); the diagonal coefficients as one small 0/1 product.
-  const aggregate = tf.tensor2d(viewAggregation(l), [v, pairs + v - 1]);
+  const aggregate = tf.tensor2d(t.aggregation, [v, pairs + v - 1]);
   const rowSums = tf.reshape(tf.add(sameImage, repulsionScale), [pairs, b]);
   const sums = tf.concat([rowSums, tf.stack(columnSums)], 0);
   const diagonal = tf.reshape(tf.matMul(aggregate, sums), [v * b, 1]);

@@ -33,6 +33,45 @@ export function viewPairLayout(views: number, batch: number): ViewPairLayout {
   return { views, batch, pairs: anchorOf.length, anchorOf, negativeOf };
 }
 
+/** Every index table of a layout (see the functions below), built once. */
+export interface LayoutTables {
+  readonly layout: ViewPairLayout;
+  /** Per group y = 1..V-1 (index y - 1): {@link sameImageColumns} of its yB rows. */
+  readonly sameImage: readonly Int32Array[];
+  /** Per group y: {@link blockDiagonalIndices} of its yB rows. */
+  readonly diagonal: readonly Int32Array[];
+  readonly anchorRows: Int32Array;
+  readonly attraction: Int32Array;
+  readonly attractionPairs: Int32Array;
+  readonly aggregation: Float32Array;
+}
+
+const cache = new Map<string, LayoutTables>();
+
+/**
+ * The tables of V views of B rows, memoised (a training run calls the loss
+ * with one shape every step; the last 8 shapes are kept, plain JS arrays).
+ */
+export function layoutTables(views: number, batch: number): LayoutTables {
+  const key = `${views}x${batch}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const layout = viewPairLayout(views, batch);
+  const groups = Array.from({ length: views - 1 }, (_, g) => (g + 1) * batch);
+  const tables: LayoutTables = {
+    layout,
+    sameImage: groups.map((rows) => sameImageColumns(rows, batch)),
+    diagonal: groups.map((rows) => blockDiagonalIndices(rows, batch)),
+    anchorRows: anchorRows(layout),
+    attraction: attractionIndices(layout),
+    attractionPairs: attractionPairIndices(layout),
+    aggregation: viewAggregation(layout),
+  };
+  if (cache.size >= 8) cache.delete(cache.keys().next().value!);
+  cache.set(key, tables);
+  return tables;
+}
+
 /** Flat index r B + (r mod B) of row r's same-image column in a [rows, B] block, r < rows. */
 export function blockDiagonalIndices(rows: number, batch: number): Int32Array {
   return Int32Array.from({ length: rows }, (_, r) => r * batch + (r % batch));

@@ -40,6 +40,15 @@ function rowOffsets(b: number, margin: number, columns: Int32Array | undefined, 
   return out;
 }
 
+let lastOffsets: { key: string; values: Float32Array } | undefined;
+
+/** {@link rowOffsets}, remembering the last call (a training run repeats it every step). */
+function cachedOffsets(b: number, margin: number, columns: Int32Array | undefined, range: number): Float32Array {
+  const key = `${b} ${margin} ${range} ${columns === undefined ? '' : columns.join(',')}`;
+  if (lastOffsets?.key !== key) lastOffsets = { key, values: rowOffsets(b, margin, columns, range) };
+  return lastOffsets.values;
+}
+
 /** Options of {@link simoLoss}. */
 export interface SimoLossOptions extends EqcoLossOptions {
   /**
@@ -109,7 +118,7 @@ export function simoLoss(query: Tensor2D, keys: Tensor2D, options: SimoLossOptio
     }
     // Row i of q k^T / tau + log(K/alpha) on the diagonal is the CE row itself; unsampled
     // negatives are pushed down by a finite offset (never -Infinity, spec §0.3).
-    const offsets = tf.tensor2d(rowOffsets(b, margin, columns, 2 / o.temperature), [b, b]);
+    const offsets = tf.tensor2d(cachedOffsets(b, margin, columns, 2 / o.temperature), [b, b]);
     // Unit rows: kept logits within 2/tau of each other, the diagonal |margin| further.
     const range = o.normalize ? 2 / o.temperature + 2 * Math.abs(margin) + Math.log(b) : Infinity;
     return inBatchCrossEntropy(query, keys, offsets, o.temperature, o.normalize, range);
