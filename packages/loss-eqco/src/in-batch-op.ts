@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { L2_NORMALIZE_EPSILON } from '@contrastive/core';
+import { L2_NORMALIZE_EPSILON, l2Normalize } from '@contrastive/core';
 
 /**
  * Row-normalises `x` [n, d] (rows of zeros stay zero); also returns the
@@ -53,7 +53,7 @@ export function inBatchCrossEntropy(
   const op = tf.customGrad((...inputs: unknown[]) => {
     const [x, keyInput, save] = inputs as [Tensor, Tensor, (ts: Tensor[]) => void];
     const q = normalize ? normalizeRows(x) : { y: x, r: tf.scalar(1), above: tf.scalar(1) };
-    const k = normalize ? normalizeRows(keyInput).y : keyInput;
+    const k = normalize ? l2Normalize(keyInput) : keyInput;
     const logits = tf.add(tf.matMul(q.y, tf.mul(tf.transpose(k), 1 / temperature)), offsets);
     const p = tf.softmax(logits);
     const diagonal = tf.tensor1d(Int32Array.from({ length: b }, (_, i) => i * (b + 1)), 'int32');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { L2_NORMALIZE_EPSILON, MASK_MARGIN } from '@contrastive/core';
+import { MASK_MARGIN, l2Normalize } from '@contrastive/core';
 import { DIRECT_RANGE, normalizeBackward, normalizeRows } from './in-batch-op';
 
 /** Options of {@link marginCrossEntropyOp}. */
@@ -42,7 +42,8 @@ export function marginCrossEntropyOp(query: Tensor2D, keys: Tensor2D, negatives:
   const op = tf.customGrad((...inputs: unknown[]) => {
     const [x, keyInput, negativeInput, save] = inputs as [Tensor, Tensor, Tensor, (ts: Tensor[]) => void];
     const q = o.normalize ? normalizeRows(x) : { y: x, r: tf.scalar(1), above: tf.scalar(1) };
-    const unit = (t: Tensor) => (o.normalize ? tf.mul(t, tf.rsqrt(tf.maximum(tf.sum(tf.square(t), 1, true), L2_NORMALIZE_EPSILON))) : t);
+    // Keys and negatives are constants: core's l2Normalize (same arithmetic, its gradient unused).
+    const unit = (t: Tensor) => (o.normalize ? l2Normalize(t) : t);
     const k = unit(keyInput);
     const n = unit(negativeInput);
     let logits = tf.matMul(q.y, tf.mul(tf.transpose(n), 1 / o.temperature));
