@@ -15,7 +15,8 @@ export {
   describeShape,
   nearestName,
 } from './checks';
-export { l2Normalize, L2_NORMALIZE_EPSILON } from './l2-normalize';
+export { l2Normalize, l2NormalizeBackward, l2NormalizeParts, L2_NORMALIZE_EPSILON } from './l2-normalize';
+export type { L2NormalizeParts } from './l2-normalize';
 export { stopGradient } from './stop-gradient';
 export { createRng } from './rng';
 export type { Rng, RngState } from './rng';

@@ -16,20 +16,40 @@ export const L2_NORMALIZE_EPSILON = 1e-12;
 function normalizeOp(axis: number, epsilon: number) {
   return tf.customGrad((...inputs: unknown[]) => {
     const [x, save] = inputs as [Tensor, (ts: Tensor[]) => void];
-    const squared = tf.sum(tf.square(x), axis, true);
-    const r = tf.rsqrt(tf.maximum(squared, epsilon));
-    const y = tf.mul(x, r);
-    const above = tf.cast(tf.greater(squared, epsilon), 'float32');
-    save([y, r, above]);
+    const parts = l2NormalizeParts(x, axis, epsilon);
+    save([parts.y, parts.r, parts.above]);
     return {
-      value: y,
+      value: parts.y,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [sy, sr, sa] = saved as [Tensor, Tensor, Tensor];
-        const along = tf.mul(tf.sum(tf.mul(dy, sy), axis, true), sa);
-        return tf.mul(tf.sub(dy, tf.mul(sy, along)), sr);
+        const [y, r, above] = saved as [Tensor, Tensor, Tensor];
+        return l2NormalizeBackward(dy, { y, r, above }, axis);
       },
     };
   });
+}
+
+/** The forward quantities of an L2 normalisation: y = x r, r = rsqrt(max(sum(x^2), eps)), above = [sum(x^2) > eps]. */
+export interface L2NormalizeParts {
+  y: Tensor;
+  r: Tensor;
+  above: Tensor;
+}
+
+/**
+ * The forward pass of {@link l2Normalize} with what its closed-form gradient
+ * needs, for fused custom ops that normalise inside their own forward pass
+ * (call in a tidy).
+ */
+export function l2NormalizeParts(x: Tensor, axis = -1, epsilon = L2_NORMALIZE_EPSILON): L2NormalizeParts {
+  const squared = tf.sum(tf.square(x), axis, true);
+  const r = tf.rsqrt(tf.maximum(squared, epsilon));
+  return { y: tf.mul(x, r), r, above: tf.cast(tf.greater(squared, epsilon), 'float32') };
+}
+
+/** dx from dy through the normalisation of {@link l2NormalizeParts}: r (dy - y sum(dy y)) above the floor, r dy below it. */
+export function l2NormalizeBackward(dy: Tensor, parts: L2NormalizeParts, axis = -1): Tensor {
+  const along = tf.mul(tf.sum(tf.mul(dy, parts.y), axis, true), parts.above);
+  return tf.mul(tf.sub(dy, tf.mul(parts.y, along)), parts.r);
 }
 
 /**

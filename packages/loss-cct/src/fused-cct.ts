@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { L2_NORMALIZE_EPSILON, MASK_MARGIN } from '@contrastive/core';
+import { MASK_MARGIN, l2NormalizeBackward, l2NormalizeParts } from '@contrastive/core';
 import { layoutTables, type LayoutTables } from './view-pair-layout';
 
 /** The plan options the fused op reads (resolved, see `CctOptions`). */
@@ -90,12 +90,7 @@ function cctForward(views: Tensor2D[], t: LayoutTables, o: FusedCctOptions): For
   let z: Tensor = x;
   let r: Tensor = tf.scalar(1);
   let above: Tensor = tf.scalar(1);
-  if (o.normalize) {
-    const squared = tf.sum(tf.square(x), 1, true);
-    r = tf.rsqrt(tf.maximum(squared, L2_NORMALIZE_EPSILON));
-    above = tf.cast(tf.greater(squared, L2_NORMALIZE_EPSILON), 'float32');
-    z = tf.mul(x, r);
-  }
+  if (o.normalize) ({ y: z, r, above } = l2NormalizeParts(x));
   const sq = tf.reshape(tf.sum(tf.square(z), 1), [1, -1]); // [1, V B]
   // Unit rows (or zero rows) have |z|^2 <= 1; otherwise bound by the data.
   const maxSq: number | Tensor = o.normalize ? 1.01 : tf.max(sq);
@@ -196,8 +191,7 @@ function cctBackward(dy: Tensor, saved: Tensor[], t: LayoutTables, d: number, o:
   const diagonal = tf.reshape(tf.matMul(aggregate, sums), [v * b, 1]);
   let dz = tf.sub(tf.mul(z, diagonal), mixed);
   if (o.normalize) {
-    const along = tf.mul(tf.sum(tf.mul(dz, z), 1, true), above);
-    dz = tf.mul(tf.sub(dz, tf.mul(z, along)), r);
+    dz = l2NormalizeBackward(dz, { y: z, r, above });
   }
   // Row slices, not tf.split (SplitV is slow on wasm).
   return rowBlocks(dz, v, b);

@@ -1,23 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { L2_NORMALIZE_EPSILON, l2Normalize } from '@contrastive/core';
-
-/**
- * Row-normalises `x` [n, d] (rows of zeros stay zero); also returns the
- * inverse norms r and the mask of rows above the floor, for the Jacobian
- * r (g - y (g . y)) of {@link normalizeBackward} (internal, in a tidy).
- */
-export function normalizeRows(x: Tensor): { y: Tensor; r: Tensor; above: Tensor } {
-  const squared = tf.sum(tf.square(x), 1, true);
-  const r = tf.rsqrt(tf.maximum(squared, L2_NORMALIZE_EPSILON));
-  const above = tf.cast(tf.greater(squared, L2_NORMALIZE_EPSILON), 'float32');
-  return { y: tf.mul(x, r), r, above };
-}
-
-/** Gradient through {@link normalizeRows}: r (g - y sum(g y)) on rows above the floor, r g below it. */
-export function normalizeBackward(g: Tensor, y: Tensor, r: Tensor, above: Tensor): Tensor {
-  return tf.mul(tf.sub(g, tf.mul(y, tf.mul(tf.sum(tf.mul(g, y), 1, true), above))), r);
-}
+import { l2Normalize, l2NormalizeBackward, l2NormalizeParts } from '@contrastive/core';
 
 /**
  * Largest bound on (max logit - read logit) + log(row length) for which a
@@ -52,7 +35,7 @@ export function inBatchCrossEntropy(
   const b = query.shape[0];
   const op = tf.customGrad((...inputs: unknown[]) => {
     const [x, keyInput, save] = inputs as [Tensor, Tensor, (ts: Tensor[]) => void];
-    const q = normalize ? normalizeRows(x) : { y: x, r: tf.scalar(1), above: tf.scalar(1) };
+    const q = normalize ? l2NormalizeParts(x) : { y: x, r: tf.scalar(1), above: tf.scalar(1) };
     const k = normalize ? l2Normalize(keyInput) : keyInput;
     const logits = tf.add(tf.matMul(q.y, tf.mul(tf.transpose(k), 1 / temperature)), offsets);
     const p = tf.softmax(logits);
@@ -68,7 +51,7 @@ export function inBatchCrossEntropy(
         const [sp, sk, sy, sr, sa] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
         const g = tf.mul(tf.sub(tf.matMul(sp, sk), sk), tf.mul(dy, 1 / (b * temperature)));
         // Keys are constants (sg): a zero gradient.
-        return [normalize ? normalizeBackward(g, sy, sr, sa) : g, tf.zerosLike(keys)];
+        return [normalize ? l2NormalizeBackward(g, { y: sy, r: sr, above: sa }) : g, tf.zerosLike(keys)];
       },
     };
   });

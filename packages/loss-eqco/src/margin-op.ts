@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { MASK_MARGIN, l2Normalize } from '@contrastive/core';
-import { DIRECT_RANGE, normalizeBackward, normalizeRows } from './in-batch-op';
+import { MASK_MARGIN, l2Normalize, l2NormalizeBackward, l2NormalizeParts } from '@contrastive/core';
+import { DIRECT_RANGE } from './in-batch-op';
 
 /** Options of {@link marginCrossEntropyOp}. */
 export interface MarginOpOptions {
@@ -41,7 +41,7 @@ export function marginCrossEntropyOp(query: Tensor2D, keys: Tensor2D, negatives:
   const included = o.included ?? new Int32Array(b);
   const op = tf.customGrad((...inputs: unknown[]) => {
     const [x, keyInput, negativeInput, save] = inputs as [Tensor, Tensor, Tensor, (ts: Tensor[]) => void];
-    const q = o.normalize ? normalizeRows(x) : { y: x, r: tf.scalar(1), above: tf.scalar(1) };
+    const q = o.normalize ? l2NormalizeParts(x) : { y: x, r: tf.scalar(1), above: tf.scalar(1) };
     // Keys and negatives are constants: core's l2Normalize (same arithmetic, its gradient unused).
     const unit = (t: Tensor) => (o.normalize ? l2Normalize(t) : t);
     const k = unit(keyInput);
@@ -71,7 +71,7 @@ export function marginCrossEntropyOp(query: Tensor2D, keys: Tensor2D, negatives:
         const [sp, share, sk, sn, sy, sr, sa] = saved as Tensor[];
         const g = tf.mul(tf.mul(tf.sub(tf.matMul(sp!, sn!), sk!), share!), tf.mul(dy, 1 / (b * o.temperature)));
         // Keys and negatives are constants (sg): zero gradients.
-        return [o.normalize ? normalizeBackward(g, sy!, sr!, sa!) : g, tf.zerosLike(keys), tf.zerosLike(negatives)];
+        return [o.normalize ? l2NormalizeBackward(g, { y: sy!, r: sr!, above: sa! }) : g, tf.zerosLike(keys), tf.zerosLike(negatives)];
       },
     };
   });
