@@ -111,7 +111,7 @@ export const evalSchema = z.object({
 export function appConfigSchema<M extends z.ZodType>(method: M) {
   return z.object({
     seed: z.number().int().nonnegative().default(0),
-    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'),
     data: dataSchema,
     augment: augmentSchema,
     model: modelSchema,

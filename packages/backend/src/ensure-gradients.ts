@@ -10,13 +10,23 @@ import { createRequire } from 'node:module';
 const PROVIDERS = ['@tensorflow/tfjs-layers', '@tensorflow/tfjs'] as const;
 
 /**
+ * Gradients that only tfjs-core's registrations provide (this package
+ * registers its own `Sum` and `Mean`, so those say nothing about the rest).
+ */
+const PROBES = ['Concat', 'MatMul', 'Conv2D'] as const;
+
+function registered(): boolean {
+  return PROBES.every((name) => getGradient(name) !== undefined);
+}
+
+/**
  * Registers tfjs-core's gradients when they are missing, by loading the
  * first installed package of {@link PROVIDERS}. Returns where they came from:
  * `'already registered'`, a package name, or `undefined` when none could be
  * loaded (gradients then fail with tfjs' "gradient function not found").
  */
 export function ensureGradients(): string | undefined {
-  if (getGradient('Sum') !== undefined) return 'already registered';
+  if (registered()) return 'already registered';
   const require = createRequire(import.meta.url);
   for (const name of PROVIDERS) {
     try {
@@ -24,7 +34,7 @@ export function ensureGradients(): string | undefined {
     } catch {
       continue;
     }
-    if (getGradient('Sum') !== undefined) return name;
+    if (registered()) return name;
   }
   return undefined;
 }
