@@ -4,7 +4,6 @@
  * checkpoints (resumable), monitor with kNN, and finish with a linear probe,
  * alignment/uniformity and an HTML report.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { resolve } from 'node:path';
 import { setBackend, type BackendRequest } from '@contrastive/backend';
 import { assertOneOf, createRng } from '@contrastive/core';
@@ -12,7 +11,6 @@ import { getAugmentPreset, multiView, type AugmentPresetName } from '@contrastiv
 import { createLoader } from '@contrastive/data';
 import type { LinearProbePreset } from '@contrastive/eval';
 import {
-  checkFiniteLoss,
   createProgress,
   createRun,
   openRun,
@@ -26,8 +24,9 @@ import { buildEncoder } from './build-encoder';
 import { buildOptimizer, buildSchedule } from './build-optimizer';
 import type { BaseConfig } from './config-schema';
 import { alignmentUniformity, disposeEvalSets, embedEvalSets, knnScore, probeScore, type KnnScore } from './evaluate';
-import type { AppDefinition, BatchInfo, Method } from './method';
+import type { AppDefinition, Method } from './method';
 import { openRunData } from './open-data';
+import { trainEpoch, type EpochLoop } from './train-epoch';
 import { writeRunReport } from './run-report';
 
 export interface TrainAppOptions {
@@ -168,41 +167,22 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
 
     // 5. Training.
     const runRef = run;
+    const loop: EpochLoop = {
+      optimizer,
+      method,
+      views,
+      augmentRng,
+      schedule,
+      stepsPerEpoch,
+      logEvery: config.train.logEvery,
+      log: (record) => runRef.log(record),
+    };
     for (let epoch = startEpoch; epoch < config.train.epochs; epoch++) {
       await method.beforeEpoch?.(epoch);
       const progress = createProgress({ total: stepsPerEpoch, label: `epoch ${epoch + 1}/${config.train.epochs}`, stream: out });
-      let lossSum = 0;
-      let steps = 0;
-      for await (const batch of loader.epoch(epoch)) {
-        if (batch.step >= stepsPerEpoch) {
-          tf.dispose([batch.images, batch.labels]);
-          break;
-        }
-        const step = epoch * stepsPerEpoch + batch.step;
-        const info: BatchInfo = { indices: batch.indices, epoch, step };
-        const lr = schedule(step);
-        optimizer.setLearningRate(lr);
-        const batchViews = tf.tidy(() => views(batch.images, augmentRng));
-        tf.dispose([batch.images, batch.labels]);
-        const lossTensor = optimizer.minimize(() => method.loss(batchViews, info));
-        tf.dispose(batchViews);
-        let loss: number;
-        try {
-          loss = await checkFiniteLoss(lossTensor, { epoch, step });
-        } finally {
-          lossTensor.dispose();
-        }
-        method.afterStep?.(info);
-        lossSum += loss;
-        steps++;
-        progress.increment({ loss, lr });
-        if (step % config.train.logEvery === 0) {
-          runRef.log({ kind: 'train', epoch, step, loss, lr, ...(method.lastTerms?.() ?? {}) });
-        }
-      }
+      const { loss: epochLoss } = await trainEpoch(loop, epoch, loader.epoch(epoch), progress);
       progress.stop();
       const last = epoch + 1 === config.train.epochs;
-      const epochLoss = lossSum / Math.max(steps, 1);
       const record: MetricRecord = { kind: 'epoch', epoch: epoch + 1, loss: epochLoss };
       if (last || (config.eval.knnEvery > 0 && (epoch + 1) % config.eval.knnEvery === 0)) {
         const sets = await embedEvalSets(encoder, data, augment.eval);

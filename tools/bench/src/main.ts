@@ -52,13 +52,15 @@ async function runCase(c: BenchCase, backend: BenchBackend, torchSeconds: number
     await setBackend(backend);
     const prepared = await c.setup(backend);
     let runs: number[];
+    let counters: Record<string, number> | undefined;
     try {
       runs = await timeRuns(prepared, c.warmup ?? 1, c.repeats ?? 5);
+      counters = prepared.counters?.();
     } finally {
       prepared.dispose();
     }
     const seconds = median(runs);
-    const result: BenchResult = { ...base, seconds, runs };
+    const result: BenchResult = { ...base, seconds, runs, ...(counters === undefined ? {} : { counters }) };
     if (torchSeconds !== undefined) {
       result.torchSeconds = torchSeconds;
       result.ratio = seconds / torchSeconds;
@@ -70,6 +72,7 @@ async function runCase(c: BenchCase, backend: BenchBackend, torchSeconds: number
     }
     return result;
   } catch (error) {
+    if (process.env["BENCH_DEBUG"]) console.error(error);
     return { ...base, seconds: NaN, runs: [], error: error instanceof Error ? error.message : String(error) };
   }
 }
@@ -95,7 +98,8 @@ async function main(): Promise<void> {
       const r = await runCase(c, backend, torchSeconds);
       results.push(r);
       const ratio = r.ratio === undefined ? '' : `  ratio ${r.ratio.toFixed(2)}x`;
-      console.log(`${r.name} [${backend}] ${r.error ?? `${(r.seconds * 1000).toFixed(1)} ms`}${ratio}`);
+      const counts = r.counters === undefined ? '' : `  ${Object.entries(r.counters).map(([k, v]) => `${k} ${v}`).join(', ')}`;
+      console.log(`${r.name} [${backend}] ${r.error ?? `${(r.seconds * 1000).toFixed(1)} ms`}${ratio}${counts}`);
       tf.disposeVariables();
     }
   }

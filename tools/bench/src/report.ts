@@ -24,6 +24,12 @@ export function toMarkdown(results: readonly BenchResult[], header: string): str
     const ours = r.error === undefined ? ms(r.seconds) : `error: ${r.error}`;
     lines.push(`| ${r.name} | ${r.backend} | ${ours} | ${ms(r.torchSeconds)} | ${ratio} | ${rate} |`);
   }
+  const counted = results.filter((r) => r.counters !== undefined);
+  if (counted.length > 0) {
+    const keys = [...new Set(counted.flatMap((r) => Object.keys(r.counters!)))];
+    lines.push('', `| case | backend | ${keys.join(' | ')} |`, `| --- | --- | ${keys.map(() => '---:').join(' | ')} |`);
+    for (const r of counted) lines.push(`| ${r.name} | ${r.backend} | ${keys.map((k) => r.counters![k] ?? '–').join(' | ')} |`);
+  }
   return lines.join('\n') + '\n';
 }
 

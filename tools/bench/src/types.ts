@@ -21,10 +21,12 @@ export interface BenchCase {
   items?: { count: number; unit: string };
 }
 
-export type BenchBackend = 'wasm' | 'cpu' | 'tensorflow';
+export type BenchBackend = 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
 
 export interface PreparedCase {
   run(): Promise<void>;
+  /** Counts measured during the timed runs (e.g. host reads per step), for the report. */
+  counters?(): Record<string, number>;
   dispose(): void;
 }
 
@@ -43,5 +45,7 @@ export interface BenchResult {
   itemsPerSecond?: number;
   torchItemsPerSecond?: number;
   unit?: string;
+  /** The case's counters ({@link PreparedCase.counters}). */
+  counters?: Record<string, number>;
   error?: string;
 }

@@ -91,7 +91,7 @@ function createStep(batch: number): StepState {
 }
 
 /** Inputs per step: 128 images x 2 views; the cpu case takes 16 (the cpu backend needed about 130 s for 64). */
-const INPUTS: Record<BenchBackend, number> = { wasm: 256, cpu: 16, tensorflow: 256 };
+const INPUTS: Record<BenchBackend, number> = { wasm: 256, cpu: 16, tensorflow: 256, webgpu: 256 };
 
 function prepare(backend: BenchBackend): PreparedCase {
   const state = createStep(INPUTS[backend]);
