@@ -62,9 +62,12 @@ export function batchNormTraining(
     const y = tf.reshape(relu ? tf.relu(normalized) : normalized, input.shape);
     // Saved: the input (a layer output, alive until the forward pass ends
     // anyway; saving the centred input instead would add one full-size tensor
-    // per layer to the forward peak), mean and 1/std; with the fused ReLU also
-    // the output (the next conv saves it anyway).
-    save(relu ? [input, mean, invStd, y] : [input, mean, invStd]);
+    // per layer to the forward peak), mean, 1/std and gamma; with the fused
+    // ReLU also the output (the next conv saves it anyway). Gamma is read from
+    // the saved list, not from the closure: a caller's gamma that is not a
+    // variable (the layer's ones without `scale`) is disposed when its scope
+    // ends, before the backward pass runs.
+    save(relu ? [input, mean, invStd, g, y] : [input, mean, invStd, g]);
     options.stats({
       mean: tf.keep(tf.reshape(tf.mean(mean, 0), [channels])),
       variance: tf.keep(tf.reshape(tf.mean(variance, 0), [channels])),
@@ -74,12 +77,12 @@ export function batchNormTraining(
       // The engine calls gradFunc outside any tidy and keeps every tensor it
       // creates until the whole backward pass ends: tidy the temporaries here.
       gradFunc: (dy: Tensor, saved: Tensor[]) => tf.tidy(() => {
-        const [savedInput, savedMean, inv, out] = saved as [Tensor, Tensor, Tensor, Tensor | undefined];
+        const [savedInput, savedMean, inv, savedGamma, out] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor | undefined];
         const xc = tf.sub(tf.reshape(savedInput, [...shape4]), savedMean);
         const dy4 = tf.reshape(out === undefined ? dy : tf.mul(dy, tf.step(out)), [...shape4]);
         const sumDy = groupSum(dy4);
         const sumDyXc = groupSum(tf.mul(dy4, xc));
-        const k = tf.mul(inv, g);
+        const k = tf.mul(inv, savedGamma);
         // dx = k * (dy - sum(dy)/M - xc * inv^2 * sum(dy * xc)/M)
         const xcCoef = tf.mul(tf.mul(k, tf.square(inv)), tf.div(sumDyXc, -count));
         const constant = tf.mul(k, tf.div(sumDy, -count));

@@ -169,6 +169,32 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       scaleOnly.dispose();
     });
 
+    it('is differentiable without affine terms (the ones standing in for gamma outlive the call)', async () => {
+      const shape: [number, number] = [4, 3];
+      const x = values(18, 12, 1, 2);
+      const dyValues = values(19, 12);
+      const plainLayer = buildLayer({ center: false, scale: false }, shape);
+      const xt = tf.tensor2d(x, shape);
+      const dy = tf.tensor2d(dyValues, shape);
+      const dx = tf.grad((v: tf.Tensor) => plainLayer.apply(v, { training: true }) as tf.Tensor)(xt, dy);
+      // Plain BN backward per channel: (dy - mean(dy) - xhat * mean(dy * xhat)) / std.
+      const ref = groupBatchNormReference(x, { batch: 4, positions: 1, channels: 3 }, [1, 1, 1], [0, 0, 0], { groups: 1, epsilon: 1e-5 });
+      const expected = new Float64Array(12);
+      for (let c = 0; c < 3; c++) {
+        const std = Math.sqrt(ref.groupVariance[0]![c]! + 1e-5);
+        let meanDy = 0;
+        let meanDyXhat = 0;
+        for (let i = 0; i < 4; i++) {
+          meanDy += dyValues[i * 3 + c]! / 4;
+          meanDyXhat += (dyValues[i * 3 + c]! * ref.y[i * 3 + c]!) / 4;
+        }
+        for (let i = 0; i < 4; i++) expected[i * 3 + c] = (dyValues[i * 3 + c]! - meanDy - ref.y[i * 3 + c]! * meanDyXhat) / std;
+      }
+      expectClose(await dx.data(), expected, { atol: 1e-5, rtol: 1e-4 });
+      tf.dispose([xt, dy, dx]);
+      plainLayer.dispose();
+    });
+
     it('throws SHAPE_MISMATCH on inputs when the batch is not divisible by numGroups', () => {
       const layer = buildLayer({ numGroups: 4 }, [6, 3]);
       const x = tf.zeros([6, 3]);
