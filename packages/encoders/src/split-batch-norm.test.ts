@@ -236,6 +236,28 @@ describeBackends(['cpu', 'wasm'], (backend) => {
       tf.dispose([x, y]);
       layer.dispose();
     });
+
+    it('is differentiable without beta or gamma (gamma-only and plain BN)', async () => {
+      const mean = [0.5, -1, 2];
+      const variance = [4, 1, 0.25];
+      const x = tf.tensor2d([1, 2, 3, -1, 0, 1], [2, 3]);
+      const dy = tf.tensor2d([1, -2, 0.5, 3, 1, -1], [2, 3]);
+      for (const [args, gamma] of [
+        [{ center: false }, [1, 2, 3]],
+        [{ center: false, scale: false }, [1, 1, 1]],
+      ] as const) {
+        const layer = buildLayer(args, [2, 3]);
+        layer.setWeights([...(args.scale === false ? [] : [tf.tensor1d([...gamma])]), tf.tensor1d(mean), tf.tensor1d(variance)]);
+        const y = expectNoLeak(() => layer.apply(x, { training: false }) as tf.Tensor, 1);
+        const dx = tf.grad((v: tf.Tensor) => layer.apply(v, { training: false }) as tf.Tensor)(x, dy);
+        const inv = variance.map((v, c) => gamma[c]! / Math.sqrt(v + 1e-5));
+        expectClose(await y.data(), [1, 2, 3, -1, 0, 1].map((v, i) => (v - mean[i % 3]!) * inv[i % 3]!), { atol: 1e-5, rtol: 1e-5 });
+        expectClose(await dx.data(), [1, -2, 0.5, 3, 1, -1].map((g, i) => g * inv[i % 3]!), { atol: 1e-5, rtol: 1e-5 });
+        tf.dispose([y, dx]);
+        layer.dispose();
+      }
+      tf.dispose([x, dy]);
+    });
   });
 
   if (backend === 'cpu') {

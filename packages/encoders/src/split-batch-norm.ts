@@ -139,7 +139,14 @@ export class SplitBatchNormalization extends layers.Layer {
       const gamma = this.gamma?.read();
       const beta = this.beta?.read();
       if (!training) {
-        const y = tf.batchNorm(x, this.movingMean!.read(), this.movingVariance!.read(), beta, gamma, this.epsilon);
+        // An absent beta or gamma is passed as zeros or ones: tf.batchNorm
+        // records a missing offset or scale as an undefined input, which
+        // makes every gradient through the layer throw (tfjs's tape reads the
+        // id of each input). The kernels compute the same values either way.
+        const channels = x.shape[x.rank - 1]!;
+        const offset = beta ?? tf.zeros([channels]);
+        const scale = gamma ?? tf.ones([channels]);
+        const y = tf.batchNorm(x, this.movingMean!.read(), this.movingVariance!.read(), offset, scale, this.epsilon);
         return this.activation === 'relu' ? tf.relu(y) : y;
       }
       return this.normalizeTraining(x, gamma, beta);
