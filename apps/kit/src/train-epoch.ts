@@ -1,12 +1,19 @@
 /**
  * One epoch of the shared training loop: per batch, the views, the learning
- * rate, the optimiser step on the method's loss, the method's after-step
- * work, progress and the step log. `trainApp` runs it; the bench runs it on
- * synthetic batches to count host reads, kernels and peak bytes per step.
+ * rate, the method's tape-free work (key encoders), the optimiser step on the
+ * method's loss, the method's after-step work, progress and the step log.
+ * `trainApp` runs it; the bench runs it on synthetic batches to count host
+ * reads, kernels and peak bytes per step.
+ *
+ * Nothing waits on the device between log steps: each step's loss stays on
+ * the device in a {@link createLossWindow} window that is read back, in one
+ * read, at every `logEvery`-th step and at the end of the epoch. Every step's
+ * loss is still checked, so a non-finite loss stops training (naming its
+ * step) before the epoch's checkpoint is written.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@contrastive/core';
-import { checkFiniteLoss, type MetricRecord, type Progress } from '@contrastive/train';
+import { createLossWindow, type MetricRecord, type Progress } from '@contrastive/train';
 import type { BatchInfo, Method } from './method';
 
 /** A batch as the loader hands it out (the loop disposes its tensors). */
@@ -34,7 +41,7 @@ export interface EpochLoop {
   /** Learning rate at a global step. */
   readonly schedule: (step: number) => number;
   readonly stepsPerEpoch: number;
-  /** Steps between `train` records (and loss read-backs). */
+  /** Steps between `train` records and loss read-backs (a step `s` with `s % logEvery == 0` logs). */
   readonly logEvery: number;
   /** Writes a metrics record. */
   readonly log?: (record: MetricRecord) => void;
@@ -59,34 +66,48 @@ export async function trainEpoch(
   progress?: Progress,
 ): Promise<EpochResult> {
   const { optimizer, method } = loop;
+  const window = createLossWindow();
   let lossSum = 0;
   let steps = 0;
-  for await (const batch of batches) {
-    if (batch.step >= loop.stepsPerEpoch) {
+  let lastLoss = NaN;
+  /** Reads the window; adds its losses to the epoch's sum; returns the last. */
+  const flush = async (): Promise<number> => {
+    for (const { value } of await window.flush()) {
+      lossSum += value;
+      lastLoss = value;
+    }
+    return lastLoss;
+  };
+  try {
+    for await (const batch of batches) {
+      if (batch.step >= loop.stepsPerEpoch) {
+        tf.dispose([batch.images, batch.labels ?? []]);
+        break;
+      }
+      const step = epoch * loop.stepsPerEpoch + batch.step;
+      const info: BatchInfo = { indices: batch.indices, epoch, step };
+      const lr = loop.schedule(step);
+      optimizer.setLearningRate(lr);
+      const batchViews = tf.tidy(() => loop.views(batch.images, loop.augmentRng));
       tf.dispose([batch.images, batch.labels ?? []]);
-      break;
+      try {
+        // Outside the gradient tape: nothing it computes is kept for the backward pass.
+        method.prepare?.(batchViews, info);
+        window.push(optimizer.minimize(() => method.loss(batchViews, info), true)!, { epoch, step });
+      } finally {
+        tf.dispose(batchViews);
+      }
+      method.afterStep?.(info);
+      steps++;
+      if (step % loop.logEvery === 0) {
+        const loss = await flush();
+        loop.log?.({ kind: 'train', epoch, step, loss, lr, ...(method.lastTerms?.() ?? {}) });
+      }
+      progress?.increment(Number.isNaN(lastLoss) ? { lr } : { loss: lastLoss, lr });
     }
-    const step = epoch * loop.stepsPerEpoch + batch.step;
-    const info: BatchInfo = { indices: batch.indices, epoch, step };
-    const lr = loop.schedule(step);
-    optimizer.setLearningRate(lr);
-    const batchViews = tf.tidy(() => loop.views(batch.images, loop.augmentRng));
-    tf.dispose([batch.images, batch.labels ?? []]);
-    const lossTensor = optimizer.minimize(() => method.loss(batchViews, info), true)!;
-    tf.dispose(batchViews);
-    let loss: number;
-    try {
-      loss = await checkFiniteLoss(lossTensor, { epoch, step });
-    } finally {
-      lossTensor.dispose();
-    }
-    method.afterStep?.(info);
-    lossSum += loss;
-    steps++;
-    progress?.increment({ loss, lr });
-    if (step % loop.logEvery === 0) {
-      loop.log?.({ kind: 'train', epoch, step, loss, lr, ...(method.lastTerms?.() ?? {}) });
-    }
+    await flush();
+  } finally {
+    window.dispose();
   }
   return { loss: lossSum / Math.max(steps, 1), steps };
 }

@@ -44,3 +44,5 @@ export { pca2d, PCA_DEFAULTS } from './pca';
 export type { Pca2d, Pca2dOptions } from './pca';
 export { renderReport, renderVegaLiteSvg, REPORT_CHARTS, REPORT_DEFAULTS, writeReport } from './report';
 export type { ReportChart, ReportEmbedding, ReportOptions } from './report';
+export { createLossWindow } from './loss-window';
+export type { LossWindow, StepLoss } from './loss-window';

@@ -25,12 +25,19 @@ export async function countSteps(f: () => Promise<void>): Promise<StepCounts> {
   const backend = tf.backend() as unknown as Reader;
   const { read, readSync } = backend;
   let hostReads = 0;
-  backend.read = function (this: Reader, dataId: object) {
+  // cpu and wasm implement read with readSync: a read counts once, however it is served.
+  let inRead = false;
+  backend.read = async function (this: Reader, dataId: object) {
     hostReads++;
-    return read.call(this, dataId);
+    inRead = true;
+    try {
+      return await read.call(this, dataId);
+    } finally {
+      inRead = false;
+    }
   };
   backend.readSync = function (this: Reader, dataId: object) {
-    hostReads++;
+    if (!inRead) hostReads++;
     return readSync.call(this, dataId);
   };
   const engine = tf.engine() as unknown as KernelRunner;
