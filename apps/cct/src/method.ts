@@ -36,10 +36,13 @@ function createQueueForm(context: MethodContext<CctConfig>): Method {
   const options = { tPos: m.tPos, tNeg: m.tNeg, alpha: m.alpha, beta: m.beta, detachWeights: m.detachWeights };
   const branch = createMomentumBranch(context, { momentum: m.momentum, shuffleKeys: m.shuffleBn, queueSize: m.queueSize });
   return {
+    prepare(views) {
+      // Keys of every view; the last view's keys are enqueued after the step.
+      branch.prepare(views);
+    },
     loss(views) {
       const queries = (views as tf.Tensor4D[]).map((v) => context.encoder.forward(v).projections);
-      // The branch keeps the keys of its last call: the last view's keys are enqueued.
-      const keys = (views as tf.Tensor4D[]).map((v) => branch.keys(v));
+      const keys = views.map((_, v) => branch.keys(v));
       return cctQueueLoss(queries, keys, branch.negatives(), options);
     },
     afterStep: () => branch.afterStep(),

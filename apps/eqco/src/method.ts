@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { createMomentumBranch, type Method, type MethodContext } from '@contrastive/app-kit';
 import { eqcoLoss, simoLoss } from '@contrastive/loss-eqco';
 import type { EqcoConfig } from './config';
@@ -19,10 +18,12 @@ export function createEqcoMethod(context: MethodContext<EqcoConfig>): Method {
     queueSize: m.variant === 'moco-eqco' ? m.queueSize : 0,
   });
   return {
+    prepare(views) {
+      branch.prepare([views[1]!]);
+    },
     loss(views, batch) {
-      const [v1, v2] = views as [tf.Tensor4D, tf.Tensor4D];
-      const query = context.encoder.forward(v1).projections;
-      const keys = branch.keys(v2);
+      const query = context.encoder.forward(views[0]!).projections;
+      const keys = branch.keys();
       if (branch.queue === undefined) {
         // A fresh shared subsampling of the negatives each step (used only when K < B - 1).
         return simoLoss(query, keys, { temperature: m.temperature, alpha: m.alpha, numNegatives: m.numNegatives, seed: batch.step });

@@ -48,6 +48,13 @@ export interface MethodState {
 
 export interface Method {
   /**
+   * Work on a batch's views that takes no gradient (a momentum encoder's
+   * keys), run just before {@link Method.loss} and outside the gradient tape,
+   * so none of its activations are held for the backward pass. What it
+   * computes lives until {@link Method.afterStep}.
+   */
+  prepare?(views: tf.Tensor4D[], batch: BatchInfo): void;
+  /**
    * Loss of one batch from its views (each `[B, H, W, C]`). Called inside the
    * optimiser's gradient tape: only the online encoder's weights get gradients.
    */

@@ -24,16 +24,19 @@ export interface MomentumBranch {
   /** The queue, or undefined when `queueSize` is 0. */
   readonly queue: FeatureQueue | undefined;
   /**
-   * Keys `[B, dim]` of `images` `[B, H, W, C]` from the key encoder in train
-   * mode (batch-statistics BN, as MoCo), shuffled and unshuffled when
-   * `shuffleKeys`, under stop-gradient. The keys of the last call of a step
-   * are kept for {@link MomentumBranch.afterStep} to enqueue. The caller owns
-   * the result.
+   * Keys `[B, dim]` of each of `views` (`[B, H, W, C]`) from the key encoder
+   * in train mode (batch-statistics BN, as MoCo), shuffled and unshuffled
+   * when `shuffleKeys`. Call it from `Method.prepare`, outside the gradient
+   * tape, so the key encoder's activations are never held for a backward
+   * pass. The keys live until {@link MomentumBranch.afterStep}; the last
+   * view's keys are the ones it enqueues.
    */
-  keys(images: tf.Tensor4D): tf.Tensor2D;
+  prepare(views: readonly tf.Tensor4D[]): void;
+  /** The prepared keys of view `index` (default 0), borrowed: the branch disposes them after the step. */
+  keys(index?: number): tf.Tensor2D;
   /** The queue `[K, dim]` as a constant snapshot (caller disposes); throws without a queue. */
   negatives(): tf.Tensor2D;
-  /** After the optimiser step: EMA update, then enqueue the step's keys (after the loss, spec §0.4). */
+  /** After the optimiser step: EMA update, then enqueue the last view's keys (after the loss, spec §0.4), and free the step's keys. */
   afterStep(): void;
   getState(): MethodState;
   setState(checkpoint: Checkpoint): void;
@@ -71,17 +74,23 @@ export function createMomentumBranch(context: MethodContext, options: MomentumBr
       ? // Its own stream (seed + 1), apart from the encoder initialisation that uses the run's seed.
         createFeatureQueue({ size: options.queueSize, dim: context.encoder.projectionDim, seed: context.config.seed + 1 })
       : undefined;
-  let pending: tf.Tensor2D | undefined;
+  let prepared: tf.Tensor2D[] = [];
   let saved: tf.Tensor[] = [];
   return {
     key,
     queue,
-    keys(images) {
-      const order = options.shuffleKeys ? rng.permutation(images.shape[0]) : undefined;
-      const keys = shuffledKeys(key, images, order);
-      if (queue !== undefined) {
-        pending?.dispose();
-        pending = tf.keep(tf.clone(keys));
+    prepare(views) {
+      tf.dispose(prepared);
+      prepared = views.map((images) => shuffledKeys(key, images, options.shuffleKeys ? rng.permutation(images.shape[0]) : undefined));
+    },
+    keys(index = 0) {
+      const keys = prepared[index];
+      if (keys === undefined) {
+        throw new ContrastiveError(
+          'INVALID_ARGUMENT',
+          `MomentumBranch.keys: 'index' must name a view passed to prepare() this step (0..${prepared.length - 1}); got ${index}`,
+          { fn: 'MomentumBranch.keys', argument: 'index' },
+        );
       }
       return keys;
     },
@@ -96,11 +105,10 @@ export function createMomentumBranch(context: MethodContext, options: MomentumBr
     },
     afterStep() {
       key.update();
-      if (queue !== undefined && pending !== undefined) {
-        queue.enqueue(pending);
-        pending.dispose();
-        pending = undefined;
-      }
+      const last = prepared[prepared.length - 1];
+      if (queue !== undefined && last !== undefined) queue.enqueue(last);
+      tf.dispose(prepared);
+      prepared = [];
     },
     getState() {
       tf.dispose(saved);
@@ -121,7 +129,7 @@ export function createMomentumBranch(context: MethodContext, options: MomentumBr
       queue?.setState({ queue: checkpoint.tensors['queue'] as tf.Tensor2D, pointer: user.queuePointer });
     },
     dispose() {
-      pending?.dispose();
+      tf.dispose(prepared);
       tf.dispose(saved);
       key.dispose();
       queue?.dispose();

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { Method, MethodContext } from '@contrastive/app-kit';
 import { infoNceLoss } from '@contrastive/loss-infonce';
 import type { MocoConfig } from './config';
@@ -16,12 +15,13 @@ export function createMocoMethod(context: MethodContext<MocoConfig>): Method {
   const m = context.config.method;
   const branch = createMomentumBranch(context, m);
   return {
+    prepare(views) {
+      branch.prepare([views[1]!]);
+    },
     loss(views) {
-      const [v1, v2] = views as [tf.Tensor4D, tf.Tensor4D];
-      const query = context.encoder.forward(v1).projections;
-      const keys = branch.keys(v2);
+      const query = context.encoder.forward(views[0]!).projections;
       const negatives = branch.negatives();
-      return infoNceLoss(query, keys, negatives, { temperature: m.temperature });
+      return infoNceLoss(query, branch.keys(), negatives, { temperature: m.temperature });
     },
     afterStep() {
       branch.afterStep();

@@ -82,13 +82,15 @@ describe('moco momentum branch', () => {
     const images = tf.randomNormal([8, 8, 8, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
     const shuffled = createMomentumBranch(ctx, { queueSize: 16, momentum: 0.9, shuffleKeys: true });
     const plain = createMomentumBranch(ctx, { queueSize: 16, momentum: 0.9, shuffleKeys: false });
-    const a = shuffled.keys(images);
-    const b = plain.keys(images);
+    shuffled.prepare([images]);
+    plain.prepare([images]);
+    const a = shuffled.keys();
+    const b = plain.keys();
     expect(a.shape).toEqual([8, 128]);
     expect(a.dtype).toBe('float32');
     const diff = tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
     expect(diff).toBeLessThan(1e-5);
-    tf.dispose([images, a, b]);
+    tf.dispose(images);
     shuffled.dispose();
     plain.dispose();
     ctx.encoder.model.dispose();
@@ -99,7 +101,9 @@ describe('moco momentum branch', () => {
     const images = tf.randomNormal([8, 8, 8, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
     const branch = createMomentumBranch(ctx, { queueSize: 16, momentum: 0.9, shuffleKeys: true });
     const before = tf.tidy(() => ctx.encoder.model.trainableWeights.map((w) => tf.clone(w.read())));
-    const keys = branch.keys(images);
+    branch.prepare([images]);
+    // The branch frees its keys after the step; keep a copy to compare with the queue.
+    const keys = tf.clone(branch.keys());
     expect(branch.queue!.pointer).toBe(0);
     // The online weights move; the key weights follow by m = 0.9.
     tf.tidy(() => ctx.encoder.model.trainableWeights.forEach((w) => w.write(tf.add(w.read(), 1))));

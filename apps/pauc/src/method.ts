@@ -19,10 +19,13 @@ export function createPaucMethod(context: MethodContext<PaucConfig>): Method {
   const eStep = createPclEStep(context, branch.key, m);
   return {
     beforeEpoch: (epoch) => eStep.run(epoch),
+    prepare(views) {
+      branch.prepare([views[1]!]);
+    },
     loss(views, batch) {
       const [v1, v2] = views as [tf.Tensor4D, tf.Tensor4D];
       const query = context.encoder.forward(v1).projections;
-      const key = branch.keys(v2);
+      const key = branch.keys();
       const clusterings = eStep.batchClusterings(batch.indices);
       // During warm-up paucLoss is ProtoNCE without prototypes (InfoNCE): no second online forward.
       const correlationWeight = clusterings.length > 0 ? m.correlationWeight : 0;

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { Method, MethodContext } from '@contrastive/app-kit';
 import { createMomentumBranch } from '@contrastive/app-kit';
 import { protoNceLoss } from '@contrastive/loss-protonce';
@@ -18,10 +17,12 @@ export function createPclMethod(context: MethodContext<PclConfig>): Method {
   const eStep = createPclEStep(context, branch.key, m);
   return {
     beforeEpoch: (epoch) => eStep.run(epoch),
+    prepare(views) {
+      branch.prepare([views[1]!]);
+    },
     loss(views, batch) {
-      const [v1, v2] = views as [tf.Tensor4D, tf.Tensor4D];
-      const query = context.encoder.forward(v1).projections;
-      const key = branch.keys(v2);
+      const query = context.encoder.forward(views[0]!).projections;
+      const key = branch.keys();
       const clusterings = eStep.batchClusterings(batch.indices);
       return protoNceLoss(
         { query, key, negatives: branch.negatives(), clusterings },
