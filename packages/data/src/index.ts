@@ -22,6 +22,7 @@ export {
   STL10_CLASSES,
 } from './class-names';
 export { createLoader, LOADER_DEFAULTS } from './loader';
-export type { DataLoader, LoaderBatch, LoaderDtype, LoaderOptions } from './loader';
+export type { DataLoader, LoaderBatch, LoaderDtype, LoaderOptions, LoaderUpload } from './loader';
+export { packBytes, uploadPackedBytes } from './packed-bytes';
 export { epochOrder } from './epoch-order';
 export { IN_MEMORY_MAX_BYTES } from './record-file';

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { argumentError, assertInteger, assertOneOf } from '@contrastive/core';
 import { epochOrder } from './epoch-order';
+import { uploadPackedBytes } from './packed-bytes';
 import type { Dataset, ImageBatch } from './types';
 
 /** Pixel type of {@link LoaderBatch.images}. */
@@ -30,7 +31,18 @@ export interface LoaderOptions {
    * `'int32'`: raw 0..255 (tfjs has no uint8 dtype). Default `'float32'`.
    */
   dtype?: LoaderDtype;
+  /**
+   * How pixels reach the backend. `'bytes'`: packed three to a 32-bit word and
+   * widened on the device (a quarter of the transfer of float32; for GPU
+   * backends); `'typed'`: widened on the host to the tensor's dtype (for the
+   * cpu and wasm backends, whose "device" is host memory). `'auto'` (default):
+   * `'typed'` on cpu and wasm, `'bytes'` on every other backend.
+   */
+  upload?: LoaderUpload;
 }
+
+/** See {@link LoaderOptions.upload}. */
+export type LoaderUpload = 'auto' | 'bytes' | 'typed';
 
 /** Defaults of {@link createLoader}. */
 export const LOADER_DEFAULTS: Readonly<Required<LoaderOptions>> = Object.freeze({
@@ -40,6 +52,7 @@ export const LOADER_DEFAULTS: Readonly<Required<LoaderOptions>> = Object.freeze(
   dropLast: false,
   prefetch: 2,
   dtype: 'float32',
+  upload: 'auto',
 });
 
 /** One batch. The caller owns and disposes `images` and `labels`. */
@@ -75,14 +88,25 @@ interface Prepared extends ImageBatch {
   readonly step: number;
 }
 
+/** Backends whose tensors live in host memory: widening on the host costs no transfer. */
+const HOST_BACKENDS = new Set(['cpu', 'wasm']);
+
 /**
- * NHWC tensor of uint8 pixels: widened natively (no JS loop); for float32 the
- * division by 255 (torchvision `ToTensor`) runs on the active backend.
+ * NHWC tensor of uint8 pixels. `'typed'`: widened natively (no JS loop);
+ * `'bytes'`: packed and widened on the device. For float32 the division by
+ * 255 (torchvision `ToTensor`) runs on the active backend either way.
  */
-function toImages(pixels: Uint8Array, shape: ImageBatch['shape'], dtype: LoaderDtype): tf.Tensor4D {
+function toImages(pixels: Uint8Array, shape: ImageBatch['shape'], dtype: LoaderDtype, upload: LoaderUpload): tf.Tensor4D {
   const [n, h, w, c] = shape;
-  if (dtype === 'int32') return tf.tensor4d(new Int32Array(pixels), [n, h, w, c], 'int32');
-  return tf.tidy(() => tf.div(tf.tensor4d(new Float32Array(pixels), [n, h, w, c], 'float32'), 255));
+  const bytes = upload === 'bytes' || (upload === 'auto' && !HOST_BACKENDS.has(tf.getBackend()));
+  return tf.tidy(() => {
+    if (bytes) {
+      const values = tf.reshape(uploadPackedBytes(pixels), [n, h, w, c]) as tf.Tensor4D;
+      return dtype === 'int32' ? tf.cast(values, 'int32') : tf.div(values, 255);
+    }
+    if (dtype === 'int32') return tf.tensor4d(new Int32Array(pixels), [n, h, w, c], 'int32');
+    return tf.div(tf.tensor4d(new Float32Array(pixels), [n, h, w, c], 'float32'), 255);
+  });
 }
 
 /** Creates a loader; validation happens here, once. */
@@ -93,6 +117,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions = {}): Dat
   assertInteger(fn, 'seed', o.seed);
   assertInteger(fn, 'prefetch', o.prefetch, 0);
   assertOneOf(fn, 'dtype', o.dtype, ['float32', 'int32']);
+  assertOneOf(fn, 'upload', o.upload, ['auto', 'bytes', 'typed']);
   const n = dataset.length;
   if (!Number.isInteger(n) || n < 0) {
     throw argumentError('INVALID_ARGUMENT', fn, 'dataset', 'a dataset with a non-negative integer length', String(n));
@@ -122,7 +147,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions = {}): Dat
         if (pending.length === 0) break;
         const ready = await pending.shift()!;
         const batch: LoaderBatch = {
-          images: toImages(ready.images, ready.shape, o.dtype),
+          images: toImages(ready.images, ready.shape, o.dtype, o.upload),
           labels: tf.tensor1d(ready.labels, 'int32'),
           indices: ready.indices,
           epoch: e,
