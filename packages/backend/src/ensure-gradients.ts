@@ -13,7 +13,7 @@ const PROVIDERS = ['@tensorflow/tfjs-layers', '@tensorflow/tfjs'] as const;
  * Gradients that only tfjs-core's registrations provide (this package
  * registers its own `Sum` and `Mean`, so those say nothing about the rest).
  */
-const PROBES = ['Concat', 'MatMul', 'Conv2D'] as const;
+const PROBES = ['Concat', 'BatchMatMul', 'Conv2D'] as const;
 
 function registered(): boolean {
   return PROBES.every((name) => getGradient(name) !== undefined);

@@ -43,10 +43,10 @@ interface NativeBackendFlags {
 /**
  * Whether the active `tensorflow` backend runs its kernels on a GPU, as its
  * binding reports (TensorFlow found a CUDA device when it started), and a
- * sentence saying so.
+ * sentence saying so. `backend` defaults to the active one.
  */
-export function tensorflowDevice(provider: string): { gpu: boolean; description: string } {
-  const flags = tf.backend() as unknown as NativeBackendFlags;
+export function tensorflowDevice(provider: string, backend: object = tf.backend()): { gpu: boolean; description: string } {
+  const flags = backend as NativeBackendFlags;
   if (flags.isUsingGpuDevice === true) return { gpu: true, description: `${provider} on a CUDA GPU` };
   if (flags.isGPUPackage === true || provider === '@tensorflow/tfjs-node-gpu') {
     return {

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ContrastiveError } from '@contrastive/core';
 import { setBackend } from './select-backend';
 import { WASM_TRAINING_KERNELS } from './wasm/register';
+import { webgpuStatus } from '@contrastive/test-utils';
+import { ensureGradients } from './ensure-gradients';
 
 describe('setBackend', () => {
   it("'auto' falls back to wasm without the native bindings and says why", async () => {
@@ -48,4 +50,45 @@ describe('setBackend', () => {
     expect(cpu.backend).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
   });
+
+  it("'auto' says when it skips a software WebGPU adapter, and 'webgpu' by name uses it with its description", async () => {
+    const status = webgpuStatus();
+    if (!status.available && process.env['CI'] !== 'true') return; // no adapter on this machine (describeBackends warns)
+    const auto = await setBackend('auto');
+    const named = await setBackend('webgpu');
+    expect(named.backend).toBe('webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(named.provider).toBe('@tensorflow/tfjs-backend-webgpu');
+    const adapter = named.device.adapter!;
+    expect(adapter.vendor.length + adapter.name.length).toBeGreaterThan(0);
+    if (adapter.software) {
+      expect(named.device.kind).toBe('software-gpu');
+      expect(named.reason).toContain('software device, asked for by name');
+      // A software adapter is slower than wasm: 'auto' passes it over and says so.
+      expect(auto.backend).toBe('wasm');
+      expect(auto.reason).toContain('software device');
+      expect(auto.reason.indexOf('software device')).toBeLessThan(auto.reason.indexOf('falling back to wasm'));
+    } else {
+      expect(named.device.kind).toBe('gpu');
+      expect(auto.backend).toBe('webgpu');
+    }
+    // webgpu computes: a gradient through it matches cpu.
+    const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const g = await tf.grad((a: tf.Tensor) => tf.sum(tf.matMul(a, a)))(x).data();
+    expect(Array.from(g)).toEqual([7, 11, 9, 13]);
+    x.dispose();
+    await setBackend('cpu');
+  });
+
+  it('reports the device of every backend', async () => {
+    expect((await setBackend('wasm')).device).toEqual({ kind: 'cpu', description: 'wasm (XNNPACK, SIMD) on the CPU' });
+    expect((await setBackend('cpu')).device.kind).toBe('cpu');
+  });
+
+  it('keeps its own Sum and Mean gradients and finds tfjs-core\'s others registered', async () => {
+    await setBackend('cpu');
+    expect(ensureGradients()).toBe('already registered');
+    expect(tf.getGradient('Concat')).toBeDefined();
+  });
 });
+
