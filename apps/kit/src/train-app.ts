@@ -92,7 +92,7 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
 
   // 2. Backend and data.
   const choice = await setBackend(config.backend as BackendRequest);
-  say(`backend: ${choice.backend} (${choice.reason})`);
+  say(`backend: ${choice.backend} on ${choice.device.description} (${choice.reason})`);
   const data = await openRunData(config.data, config.seed);
   say(`data: ${data.train.name} (${data.train.length} images), kNN bank ${data.evalTrain.length}, queries ${data.evalTest.length}`);
   const augment = getAugmentPreset(config.augment.preset as AugmentPresetName);
