@@ -2,7 +2,7 @@
  * The `contrastive` command.
  *
  *   contrastive list
- *   contrastive train <app> --preset <name> [--data <dir>] [--backend auto|tensorflow|wasm|cpu]
+ *   contrastive train <app> --preset <name> [--data <dir>] [--backend auto|tensorflow|webgpu|wasm|cpu]
  *                     [--out <dir>] [--resume <run>] [--set key=value ...]
  *   contrastive eval <run> [--backend ...] [--no-probe]
  *   contrastive bench [bench arguments]
@@ -19,10 +19,10 @@ import { APPS } from './apps';
 
 export const USAGE = `usage:
   contrastive list
-  contrastive train <app> --preset <name> [--data <dir>] [--backend auto|tensorflow|wasm|cpu]
+  contrastive train <app> --preset <name> [--data <dir>] [--backend auto|tensorflow|webgpu|wasm|cpu]
                     [--out <dir>] [--resume <run>] [--set key=value ...]
-  contrastive eval <run> [--backend auto|tensorflow|wasm|cpu] [--no-probe]
-  contrastive bench [--filter <substring>] [--backends wasm,cpu] [--no-torch]`;
+  contrastive eval <run> [--backend auto|tensorflow|webgpu|wasm|cpu] [--no-probe]
+  contrastive bench [--filter <substring>] [--backends wasm,webgpu,cpu] [--no-torch]`;
 
 type Write = (line: string) => void;
 

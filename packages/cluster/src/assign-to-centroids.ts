@@ -17,6 +17,7 @@ import {
   describeShape,
 } from '@contrastive/core';
 import { readFeatureMatrix, rowBlock, type FeatureMatrix } from './feature-matrix';
+import { firstArgMax } from './first-arg-max';
 
 /** Options of {@link assignToCentroids}. */
 export interface AssignOptions {
@@ -104,7 +105,8 @@ export async function assignPrepared(
     const rows = Math.min(step, n - start);
     const [index, best] = tf.tidy(() => {
       const scores = tf.fused.matMul({ a: rowBlock(m, start, rows), b: centroids.transposed, bias: centroids.bias });
-      return [tf.argMax(scores, 1), tf.max(scores, 1)];
+      const max = tf.max(scores, 1) as tf.Tensor1D;
+      return [firstArgMax(scores, max), max];
     });
     const [indexValues, bestValues] = await Promise.all([index!.data(), best!.data()]);
     index!.dispose();

@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@contrastive/core';
 import { chunkRows, disposePrepared, prepareCentroids } from './assign-to-centroids';
 import { rowBlock, squaredDistanceRows, type FeatureMatrix } from './feature-matrix';
+import { firstArgMax } from './first-arg-max';
 
 /** Centres added between two refreshes at most. */
 const MAX_BLOCK = 128;
@@ -83,7 +84,8 @@ export async function kMeansPlusPlusSeeds(
         const rows = Math.min(step, n - start);
         const [best, index] = tf.tidy(() => {
           const scores = tf.fused.matMul({ a: rowBlock(m, start, rows), b: prepared.transposed, bias: prepared.bias });
-          return [tf.max(scores, 1), tf.argMax(scores, 1)];
+          const max = tf.max(scores, 1) as tf.Tensor1D;
+          return [max, firstArgMax(scores, max)];
         });
         const [bestValues, indexValues] = await Promise.all([best!.data(), index!.data()]);
         tf.dispose([best!, index!]);

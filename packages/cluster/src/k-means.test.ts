@@ -211,6 +211,22 @@ describe('assignToCentroids', () => {
   });
 });
 
+describeBackends(['cpu', 'wasm'], () => {
+  it('assignToCentroids gives exact ties to the lowest centroid index (k below and above 32)', async () => {
+    for (const k of [7, 40, 130]) {
+      const rng = createRng(k);
+      const values = Array.from({ length: k * 3 }, () => rng.uniform(-5, 5));
+      // Centroid 2 is repeated at k / 2 and k - 1; rows at and near it tie between the copies.
+      for (const to of [Math.floor(k / 2), k - 1]) values.splice(to * 3, 3, ...values.slice(6, 9));
+      const c = tf.tensor2d(values, [k, 3]);
+      const x = tf.tensor2d([...values.slice(6, 9), ...values.slice(6, 9).map((v) => v + 1e-3)], [2, 3]);
+      const { assignment } = await assignToCentroids(x, c);
+      expect(Array.from(assignment), `k ${k}`).toEqual([2, 2]);
+      tf.dispose([x, c]);
+    }
+  });
+});
+
 describe('argument checks', () => {
   it('rejects bad input with codes and argument names', async () => {
     const x = tf.zeros([5, 2]) as tf.Tensor2D;
