@@ -106,7 +106,7 @@ export async function assignPrepared(
     const [index, best] = tf.tidy(() => {
       const scores = tf.fused.matMul({ a: rowBlock(m, start, rows), b: centroids.transposed, bias: centroids.bias });
       const max = tf.max(scores, 1) as tf.Tensor1D;
-      return [firstArgMax(scores, max), max];
+      return [firstArgMax(scores as tf.Tensor2D, max), max];
     });
     const [indexValues, bestValues] = await Promise.all([index!.data(), best!.data()]);
     index!.dispose();

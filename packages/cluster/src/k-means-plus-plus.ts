@@ -85,7 +85,7 @@ export async function kMeansPlusPlusSeeds(
         const [best, index] = tf.tidy(() => {
           const scores = tf.fused.matMul({ a: rowBlock(m, start, rows), b: prepared.transposed, bias: prepared.bias });
           const max = tf.max(scores, 1) as tf.Tensor1D;
-          return [max, firstArgMax(scores, max)];
+          return [max, firstArgMax(scores as tf.Tensor2D, max)];
         });
         const [bestValues, indexValues] = await Promise.all([best!.data(), index!.data()]);
         tf.dispose([best!, index!]);
