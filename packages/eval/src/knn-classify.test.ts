@@ -67,6 +67,29 @@ describeBackends(['cpu', 'wasm'], () => {
       tf.dispose([a, b, labelTensor]);
     });
 
+    it('breaks exact class-score ties to the lower id whatever order the neighbours come in (duplicate bank rows)', async () => {
+      // 12 distinct rows, each repeated 10 times under 4 labels: many classes
+      // collect the same multiset of weights, i.e. tie exactly. k takes whole
+      // groups of copies, so the neighbours are the same set in any bank order.
+      const rng = createRng(11);
+      const distinct = Array.from({ length: 12 * 6 }, () => rng.normal());
+      const rows = Array.from({ length: 120 }, (_, i) => distinct.slice((i % 12) * 6, (i % 12) * 6 + 6));
+      const labels = Array.from({ length: 120 }, (_, i) => ((i % 12) + Math.floor(i / 12)) % 4);
+      const test = tf.tensor2d(Array.from({ length: 20 * 6 }, () => rng.normal()), [20, 6]);
+      const shuffle = Array.from(rng.permutation(120));
+      const results: Awaited<ReturnType<typeof knnClassify>>[] = [];
+      for (const order of [Array.from({ length: 120 }, (_, i) => i), shuffle, shuffle.slice().reverse()]) {
+        const bank = tf.tensor2d(order.flatMap((i) => rows[i]!), [120, 6]);
+        for (const k of [30, 60]) results.push(await knnClassify(bank, order.map((i) => labels[i]!), test, { k }));
+        bank.dispose();
+      }
+      results.slice(2).forEach((r, i) => {
+        expect(Array.from(r.predictions)).toEqual(Array.from(results[i % 2]!.predictions));
+        expect(Array.from(r.top5)).toEqual(Array.from(results[i % 2]!.top5));
+      });
+      test.dispose();
+    });
+
     it('creates no tensors that outlive the call', async () => {
       const a = toTensor2d(randomMatrix(3, 30, 4));
       const b = toTensor2d(randomMatrix(4, 9, 4));

@@ -112,6 +112,8 @@ export async function knnClassify(
   assertInteger(fn, 'numClasses', numClasses, maxLabel + 1);
   const k = Math.min(o.k, n);
   const top = Math.min(5, numClasses);
+  // One class past the top five, to see whether the fifth is tied with the next.
+  const ranked = Math.min(top + 1, numClasses);
 
   // The bank is transposed once: tfjs-wasm's matMul with transposeB is slow.
   const bankT = tf.tidy(() => tf.transpose(o.normalize ? l2Normalize(trainFeatures, 1) : trainFeatures));
@@ -140,17 +142,19 @@ export async function knnClassify(
       const [sim, idx] = await Promise.all([values.data(), indices.data()]);
       tf.dispose([values, indices]);
       for (let r = 0; r < rows; r++) {
-        scores.fill(0);
+        const base = r * k;
         // Weights relative to the nearest neighbour: the argmax is unchanged and
         // exp cannot overflow at small temperatures.
         let top1 = -Infinity;
-        for (let j = 0; j < k; j++) top1 = Math.max(top1, sim[r * k + j]!);
-        for (let j = 0; j < k; j++) {
-          scores[labels[idx[r * k + j]!]!] += Math.exp((sim[r * k + j]! - top1) / o.temperature);
+        for (let j = 0; j < k; j++) top1 = Math.max(top1, sim[base + j]!);
+        vote(scores, labels, sim, idx, base, k, top1, o.temperature);
+        let order = bestClasses(scores, ranked);
+        if (nearlyTied(scores, order)) {
+          vote(scores, labels, sim, idx, base, k, top1, o.temperature, byWeight(sim, base, k));
+          order = bestClasses(scores, ranked);
         }
-        const order = bestClasses(scores, top);
         predictions[start + r] = order[0]!;
-        top5.set(order, (start + r) * top);
+        top5.set(order.subarray(0, top), (start + r) * top);
       }
     }
   } finally {
@@ -173,6 +177,54 @@ export async function knnClassify(
     result.top5Accuracy = hit5 / m;
   }
   return result;
+}
+
+/**
+ * Class scores this close (relative to the best) count as tied. The order in
+ * which TopK hands over the neighbours differs between backends (and between
+ * its unsorted and sorted forms), and a k-term float64 sum rounds differently
+ * in another order (by up to ~k * 1.1e-16 relative): classes whose weights
+ * are the same multiset (duplicate bank rows) would split either way.
+ */
+const TIE_SLACK = 1e-12;
+
+/** Adds exp((s - top1) / t) of every neighbour to its class, in `order` (positions in the row) or as given. */
+function vote(
+  scores: Float64Array,
+  labels: Int32Array,
+  sim: ArrayLike<number>,
+  idx: ArrayLike<number>,
+  base: number,
+  k: number,
+  top1: number,
+  temperature: number,
+  order?: Int32Array,
+): void {
+  scores.fill(0);
+  for (let j = 0; j < k; j++) {
+    const p = base + (order === undefined ? j : order[j]!);
+    scores[labels[idx[p]!]!] += Math.exp((sim[p]! - top1) / temperature);
+  }
+}
+
+/** True when two neighbouring ranks of `order` have positive scores within {@link TIE_SLACK}. */
+function nearlyTied(scores: Float64Array, order: Int32Array): boolean {
+  const slack = TIE_SLACK * scores[order[0]!]!;
+  for (let j = 0; j + 1 < order.length; j++) {
+    const next = scores[order[j + 1]!]!;
+    if (next > 0 && scores[order[j]!]! - next <= slack) return true;
+  }
+  return false;
+}
+
+/**
+ * The row's neighbour positions by similarity, largest first: summed in this
+ * order, every class adds its weights in value order, so classes with the same
+ * multiset of weights get bit-identical scores (then ties go to the lower id),
+ * whatever order TopK returned.
+ */
+function byWeight(sim: ArrayLike<number>, base: number, k: number): Int32Array {
+  return Int32Array.from({ length: k }, (_, j) => j).sort((a, b) => sim[base + b]! - sim[base + a]!);
 }
 
 /** Indices of the `count` largest scores, best first, ties to the lower index. */
