@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeBackends, expectParity, seededInput, useBackend, type ParityInput } from '@contrastive/test-utils';
+import { expect, it } from 'vitest';
+import { describeBackends, expectParity, seededInput, useBackend, type ParityInput, inBothKernelModes } from '@contrastive/test-utils';
 import {
   assertFinite,
   exclusionDepth,
@@ -35,26 +35,6 @@ function withZeroRows(seed: number, rows: number, cols: number, zero: readonly n
 
 /** A per-pair temperature in the similarities (DySTreSS-like, even in s, in [0.1, 0.2]). */
 const tauOf = (s: Tensor): Tensor => tf.add(tf.mul(tf.square(s), 0.1), 0.1);
-
-/**
- * Runs `body` in both of tfjs-backend-webgpu's kernel modes: every kernel as a
- * WebGPU shader, and the default, which hands kernels whose inputs are small
- * (< 1000 elements) and not yet on the GPU to tfjs's CPU kernels (alone, that
- * mode would compare small cases' cpu kernels with themselves).
- */
-function inBothKernelModes(body: () => void): void {
-  for (const forward of [false, true]) {
-    describe(forward ? 'small kernels handed to cpu (default)' : 'every kernel a shader', () => {
-      let saved = true;
-      beforeAll(() => {
-        saved = tf.env().getBool('WEBGPU_CPU_FORWARD');
-        tf.env().set('WEBGPU_CPU_FORWARD', forward);
-      });
-      afterAll(() => tf.env().set('WEBGPU_CPU_FORWARD', saved));
-      body();
-    });
-  }
-}
 
 describeBackends(['webgpu'], (backend) => {
   inBothKernelModes(() => {

@@ -3,10 +3,9 @@
  * and gradients from the same float32 inputs, read asynchronously (webgpu in
  * Node has no synchronous read).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { describeBackends, expectParity, seededInput, type ParityInput } from '@contrastive/test-utils';
+import { it } from 'vitest';
+import { describeBackends, expectParity, seededInput, type ParityInput, inBothKernelModes } from '@contrastive/test-utils';
 import { alignmentLoss, alignUniformLoss, uniformityLoss, type AlignUniformOptions } from './index';
 
 const m = (t: Tensor) => t as Tensor2D;
@@ -17,26 +16,6 @@ function sharingRows(input: ParityInput, from: ParityInput, rows: readonly numbe
   const values = Float32Array.from(input.values);
   for (const r of rows) for (let c = 0; c < cols; c++) values[r * cols + c] = from.values[r * cols + c]!;
   return { values, shape: input.shape };
-}
-
-/**
- * Runs `body` in both of tfjs-backend-webgpu's kernel modes: every kernel as a
- * WebGPU shader, and the default, which hands kernels whose inputs are small
- * (< 1000 elements) and not yet on the GPU to tfjs's CPU kernels (alone, that
- * mode would compare small cases' cpu kernels with themselves).
- */
-function inBothKernelModes(body: () => void): void {
-  for (const forward of [false, true]) {
-    describe(forward ? 'small kernels handed to cpu (default)' : 'every kernel a shader', () => {
-      let saved = true;
-      beforeAll(() => {
-        saved = tf.env().getBool('WEBGPU_CPU_FORWARD');
-        tf.env().set('WEBGPU_CPU_FORWARD', forward);
-      });
-      afterAll(() => tf.env().set('WEBGPU_CPU_FORWARD', saved));
-      body();
-    });
-  }
 }
 
 describeBackends(['webgpu'], (backend) => {

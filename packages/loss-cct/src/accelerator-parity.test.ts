@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { describeBackends, expectParity, seededInput, type ParityInput } from '@contrastive/test-utils';
+import { it } from 'vitest';
+import { describeBackends, expectParity, seededInput, type ParityInput, inBothKernelModes } from '@contrastive/test-utils';
 import { cctLoss, cctQueueLoss, cctQueueTerms, cctTerms, type CctOptions, type CctQueueOptions } from './index';
 import { queueTransport } from './queue-transport';
 import { detachedLogNormalizer, transportCost } from './transport';
@@ -18,26 +18,6 @@ const m = (t: Tensor) => t as Tensor2D;
 /** V seeded views [B, d]. */
 function views(seed: number, v: number, batch: number, dim: number, scale = 1): ParityInput[] {
   return Array.from({ length: v }, (_, i) => seededInput(seed + i, [batch, dim], scale));
-}
-
-/**
- * Runs `body` in both of tfjs-backend-webgpu's kernel modes: every kernel as a
- * WebGPU shader, and the default, which hands kernels whose inputs are small
- * (< 1000 elements) and not yet on the GPU to tfjs's CPU kernels (alone, that
- * mode would compare small cases' cpu kernels with themselves).
- */
-function inBothKernelModes(body: () => void): void {
-  for (const forward of [false, true]) {
-    describe(forward ? 'small kernels handed to cpu (default)' : 'every kernel a shader', () => {
-      let saved = true;
-      beforeAll(() => {
-        saved = tf.env().getBool('WEBGPU_CPU_FORWARD');
-        tf.env().set('WEBGPU_CPU_FORWARD', forward);
-      });
-      afterAll(() => tf.env().set('WEBGPU_CPU_FORWARD', saved));
-      body();
-    });
-  }
 }
 
 describeBackends(['webgpu'], (backend) => {

@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { describeBackends, expectParity, seededInput } from '@contrastive/test-utils';
+import { it } from 'vitest';
+import { describeBackends, expectParity, seededInput, inBothKernelModes } from '@contrastive/test-utils';
 import { dystressDclLoss, dystressLoss, dystressTemperature, type DystressLossOptions, type DystressTemperatureOptions } from './index';
 import { resolveTemperatureOptions } from './dystress-temperature';
 import { scaledByTemperature } from './pair-logits';
@@ -24,26 +24,6 @@ const FORMS: [string, DystressTemperatureOptions][] = [
   ['shift 0.4 k 0.7', { shift: 0.4, scale: 0.7, tauMin: 0.1 }],
   ['shift -0.4 k 0.8', { shift: -0.4, scale: 0.8 }],
 ];
-
-/**
- * Runs `body` in both of tfjs-backend-webgpu's kernel modes: every kernel as a
- * WebGPU shader, and the default, which hands kernels whose inputs are small
- * (< 1000 elements) and not yet on the GPU to tfjs's CPU kernels (alone, that
- * mode would compare small cases' cpu kernels with themselves).
- */
-function inBothKernelModes(body: () => void): void {
-  for (const forward of [false, true]) {
-    describe(forward ? 'small kernels handed to cpu (default)' : 'every kernel a shader', () => {
-      let saved = true;
-      beforeAll(() => {
-        saved = tf.env().getBool('WEBGPU_CPU_FORWARD');
-        tf.env().set('WEBGPU_CPU_FORWARD', forward);
-      });
-      afterAll(() => tf.env().set('WEBGPU_CPU_FORWARD', saved));
-      body();
-    });
-  }
-}
 
 describeBackends(['webgpu'], (backend) => {
   inBothKernelModes(() => {

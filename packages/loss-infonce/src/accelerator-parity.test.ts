@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { describeBackends, expectParity, seededInput } from '@contrastive/test-utils';
+import { it } from 'vitest';
+import { describeBackends, expectParity, seededInput, inBothKernelModes } from '@contrastive/test-utils';
 import {
   dclLoss,
   infoNceLoss,
@@ -20,26 +20,6 @@ import {
 } from './index';
 
 const m = (t: Tensor) => t as Tensor2D;
-
-/**
- * Runs `body` in both of tfjs-backend-webgpu's kernel modes: every kernel as a
- * WebGPU shader, and the default, which hands kernels whose inputs are small
- * (< 1000 elements) and not yet on the GPU to tfjs's CPU kernels (alone, that
- * mode would compare small cases' cpu kernels with themselves).
- */
-function inBothKernelModes(body: () => void): void {
-  for (const forward of [false, true]) {
-    describe(forward ? 'small kernels handed to cpu (default)' : 'every kernel a shader', () => {
-      let saved = true;
-      beforeAll(() => {
-        saved = tf.env().getBool('WEBGPU_CPU_FORWARD');
-        tf.env().set('WEBGPU_CPU_FORWARD', forward);
-      });
-      afterAll(() => tf.env().set('WEBGPU_CPU_FORWARD', saved));
-      body();
-    });
-  }
-}
 
 describeBackends(['webgpu'], (backend) => {
   inBothKernelModes(() => {

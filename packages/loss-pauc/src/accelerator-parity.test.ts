@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { describeBackends, expectParity, seededInput, seededValues, type ParityInput } from '@contrastive/test-utils';
+import { it } from 'vitest';
+import { describeBackends, expectParity, seededInput, seededValues, type ParityInput, inBothKernelModes } from '@contrastive/test-utils';
 import type { Clustering } from '@contrastive/loss-protonce';
 import {
   paucAlignmentTerm,
@@ -50,26 +50,6 @@ function clusterings(levels: readonly Level[], tensors: Tensor[]): Clustering[] 
     concentration: tensors[2 * i + 1] as Tensor1D,
     assignment: l.ids,
   }));
-}
-
-/**
- * Runs `body` in both of tfjs-backend-webgpu's kernel modes: every kernel as a
- * WebGPU shader, and the default, which hands kernels whose inputs are small
- * (< 1000 elements) and not yet on the GPU to tfjs's CPU kernels (alone, that
- * mode would compare small cases' cpu kernels with themselves).
- */
-function inBothKernelModes(body: () => void): void {
-  for (const forward of [false, true]) {
-    describe(forward ? 'small kernels handed to cpu (default)' : 'every kernel a shader', () => {
-      let saved = true;
-      beforeAll(() => {
-        saved = tf.env().getBool('WEBGPU_CPU_FORWARD');
-        tf.env().set('WEBGPU_CPU_FORWARD', forward);
-      });
-      afterAll(() => tf.env().set('WEBGPU_CPU_FORWARD', saved));
-      body();
-    });
-  }
 }
 
 describeBackends(['webgpu'], (backend) => {

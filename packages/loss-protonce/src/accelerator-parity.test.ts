@@ -7,9 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createRng } from '@contrastive/core';
-import { describeBackends, expectParity, seededInput, seededValues, useBackend, type ParityInput } from '@contrastive/test-utils';
+import { describeBackends, expectParity, seededInput, seededValues, useBackend, type ParityInput, inBothKernelModes } from '@contrastive/test-utils';
 import { protoNceLoss, prototypeNceTerm, readAssignment, type Clustering, type ProtoNceOptions } from './index';
 
 const m = (t: Tensor) => t as Tensor2D;
@@ -42,26 +42,6 @@ function clusterings(levels: readonly Level[], tensors: Tensor[]): Clustering[] 
     concentration: tensors[2 * i + 1] as Tensor1D,
     assignment: l.ids,
   }));
-}
-
-/**
- * Runs `body` in both of tfjs-backend-webgpu's kernel modes: every kernel as a
- * WebGPU shader, and the default, which hands kernels whose inputs are small
- * (< 1000 elements) and not yet on the GPU to tfjs's CPU kernels (alone, that
- * mode would compare small cases' cpu kernels with themselves).
- */
-function inBothKernelModes(body: () => void): void {
-  for (const forward of [false, true]) {
-    describe(forward ? 'small kernels handed to cpu (default)' : 'every kernel a shader', () => {
-      let saved = true;
-      beforeAll(() => {
-        saved = tf.env().getBool('WEBGPU_CPU_FORWARD');
-        tf.env().set('WEBGPU_CPU_FORWARD', forward);
-      });
-      afterAll(() => tf.env().set('WEBGPU_CPU_FORWARD', saved));
-      body();
-    });
-  }
 }
 
 describeBackends(['webgpu'], (backend) => {

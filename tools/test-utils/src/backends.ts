@@ -8,7 +8,7 @@
  * accelerator path.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { setBackend, type BackendName } from '@contrastive/backend';
 import { webgpuStatus } from './webgpu-status';
 
@@ -55,6 +55,27 @@ export function describeBackends(backends: readonly TestBackend[], body: (backen
         await useBackend(backend);
       });
       body(backend);
+    });
+  }
+}
+
+/**
+ * Runs `body` in both of tfjs-backend-webgpu's kernel modes: every kernel as a
+ * WebGPU shader, and the default, which hands kernels whose inputs are small
+ * (< 1000 elements) and not yet on the GPU to tfjs's CPU kernels (alone, that
+ * mode would compare small cases' cpu kernels with themselves). Call it
+ * inside a `describeBackends(['webgpu'], ...)` block.
+ */
+export function inBothKernelModes(body: () => void): void {
+  for (const forward of [false, true]) {
+    describe(forward ? 'small kernels handed to cpu (default)' : 'every kernel a shader', () => {
+      let saved = true;
+      beforeAll(() => {
+        saved = tf.env().getBool('WEBGPU_CPU_FORWARD');
+        tf.env().set('WEBGPU_CPU_FORWARD', forward);
+      });
+      afterAll(() => tf.env().set('WEBGPU_CPU_FORWARD', saved));
+      body();
     });
   }
 }

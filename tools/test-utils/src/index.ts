@@ -6,7 +6,7 @@ export { countTensors, expectNoLeak, expectNoLeakAsync } from './leak';
 export { randomMatrix, roundToFloat32, row, toTensor2d } from './random';
 export type { Matrix } from './random';
 export { concatRows, dot, logSumExp, matMulTransposed, mean, normalizeRows } from './f64';
-export { describeBackends, useBackend } from './backends';
+export { describeBackends, inBothKernelModes, useBackend } from './backends';
 export type { TestBackend } from './backends';
 export { codeOf } from './errors';
 export { evaluateCase, expectParity, seededInput, seededValues } from './parity';
