@@ -81,7 +81,8 @@ export function createMomentumBranch(context: MethodContext, options: MomentumBr
     queue,
     prepare(views) {
       tf.dispose(prepared);
-      prepared = views.map((images) => shuffledKeys(key, images, options.shuffleKeys ? rng.permutation(images.shape[0]) : undefined));
+      // Kept: they must outlive any tidy scope prepare() is called in, until afterStep().
+      prepared = views.map((images) => tf.keep(shuffledKeys(key, images, options.shuffleKeys ? rng.permutation(images.shape[0]) : undefined)));
     },
     keys(index = 0) {
       const keys = prepared[index];
