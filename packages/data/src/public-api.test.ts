@@ -27,8 +27,10 @@ describe('@contrastive/data public API', () => {
       'loadImageFolder',
       'loadMnist',
       'loadStl10',
+      'packBytes',
       'readIdx',
       'subsetDataset',
+      'uploadPackedBytes',
     ]);
   });
 

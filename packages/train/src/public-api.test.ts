@@ -26,6 +26,7 @@ it('exports exactly the documented API', () => {
       'cosineSchedule',
       'createAdamW',
       'createLars',
+      'createLossWindow',
       'createLrSchedule',
       'createProgress',
       'createRun',
