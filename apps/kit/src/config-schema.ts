@@ -88,7 +88,7 @@ export const trainSchema = z.object({
   checkpointEvery: positiveInt.default(1),
   /** Keep this many checkpoints. */
   keepCheckpoints: positiveInt.default(2),
-  /** Write a metrics record every this many steps. */
+  /** Read the losses back and write a metrics record every this many steps (at the last step of each window). */
   logEvery: positiveInt.default(10),
 });
 

@@ -87,9 +87,9 @@ describe('trainEpoch', () => {
     const s = setup({ stepsPerEpoch: 8, logEvery: 3 });
     const before = tf.memory().numTensors;
     const { result, reads } = await countReads(() => trainEpoch(s.loop, 1, batches(8)));
-    // Global steps 8..15: logs at 9, 12 and 15 (15 is also the last), so three reads, no more.
-    expect(reads).toBe(3);
-    expect(s.records.map((r) => r['step'])).toEqual([9, 12, 15]);
+    // Global steps 8..15: windows end (and log) at 8, 11 and 14; the epoch's end reads step 15: four reads.
+    expect(reads).toBe(4);
+    expect(s.records.map((r) => r['step'])).toEqual([8, 11, 14]);
     expect(result.steps).toBe(8);
     // The epoch loss is the mean of every step's loss, read in those three windows: step k has
     // loss k w^2, then SGD moves w by -lr * 2 k w.
@@ -102,6 +102,14 @@ describe('trainEpoch', () => {
     expect(result.loss).toBeCloseTo(sum / 8, 5);
     expect(s.afterSteps).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
     expect(tf.memory().numTensors).toBe(before);
+    s.dispose();
+  });
+
+  it('reads exactly once per logEvery steps when epochs are whole windows', async () => {
+    const s = setup({ stepsPerEpoch: 9, logEvery: 3 });
+    const { reads } = await countReads(() => trainEpoch(s.loop, 1, batches(9)));
+    expect(reads).toBe(3);
+    expect(s.records.map((r) => r['step'])).toEqual([11, 14, 17]);
     s.dispose();
   });
 
@@ -121,8 +129,8 @@ describe('trainEpoch', () => {
     );
     expect(error).toBeInstanceOf(NotFiniteLossError);
     expect((error as NotFiniteLossError).step).toBe(5);
-    // Detected at the read of the window 5..8 (the epoch end), before anything after the epoch (a checkpoint) runs.
-    expect(s.records.map((r) => r['step'])).toEqual([0, 4]);
+    // Detected at the read of the window 4..7 (the epoch's end), before anything after the epoch (a checkpoint) runs.
+    expect(s.records.map((r) => r['step'])).toEqual([3]);
     expect(tf.memory().numTensors).toBe(before);
     s.dispose();
   });

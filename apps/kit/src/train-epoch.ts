@@ -41,7 +41,11 @@ export interface EpochLoop {
   /** Learning rate at a global step. */
   readonly schedule: (step: number) => number;
   readonly stepsPerEpoch: number;
-  /** Steps between `train` records and loss read-backs (a step `s` with `s % logEvery == 0` logs). */
+  /**
+   * Steps between `train` records and loss read-backs: the read comes at the
+   * last step of each window of `logEvery` global steps (`(s + 1) % logEvery == 0`),
+   * plus one at the end of an epoch that does not end a window.
+   */
   readonly logEvery: number;
   /** Writes a metrics record. */
   readonly log?: (record: MetricRecord) => void;
@@ -99,7 +103,7 @@ export async function trainEpoch(
       }
       method.afterStep?.(info);
       steps++;
-      if (step % loop.logEvery === 0) {
+      if ((step + 1) % loop.logEvery === 0) {
         const loss = await flush();
         loop.log?.({ kind: 'train', epoch, step, loss, lr, ...(method.lastTerms?.() ?? {}) });
       }
