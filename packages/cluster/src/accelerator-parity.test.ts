@@ -9,8 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { createRng } from '@contrastive/core';
-import { closenessError, describeBackends, useBackend } from '@contrastive/test-utils';
-import type { TestBackend } from '@contrastive/test-utils';
+import { closenessError, describeBackends, onCpuAnd } from '@contrastive/test-utils';
 import {
   assignToCentroids,
   createKMeans,
@@ -24,18 +23,6 @@ import {
 import { boundedLloyd } from './bounded-lloyd';
 import { kMeansPlusPlusSeeds } from './k-means-plus-plus';
 import { rowSquaredNorms } from './feature-matrix';
-
-/** Runs `run` on cpu, then on `backend` (where it must not leak); returns both results. */
-async function onBoth<T>(backend: TestBackend, run: () => Promise<T>): Promise<{ cpu: T; gpu: T }> {
-  await useBackend('cpu');
-  const cpu = await run();
-  await useBackend(backend);
-  expect(tf.getBackend()).toBe(backend);
-  const before = tf.memory().numTensors;
-  const gpu = await run();
-  expect(tf.memory().numTensors, `tensors leaked on ${backend}`).toBe(before);
-  return { cpu, gpu };
-}
 
 /** `perBlob` float32 points around each of `blobs` random centres in [-scale, scale]^d. */
 function mixture(seed: number, blobs: number, perBlob: number, d: number, spread: number, scale = 5): Float32Array {
@@ -102,7 +89,7 @@ describeBackends(['webgpu'], (backend) => {
       // Several score chunks per pass (chunkElements / max(k, d) = 12 rows).
       { k: 6, seed: 3, chunkElements: 100 },
     ]) {
-      const { cpu, gpu } = await onBoth(backend, () => fit(data, d, options));
+      const { cpu, gpu } = await onCpuAnd(backend, () => fit(data, d, options));
       expectSameResult(gpu, cpu, JSON.stringify(options));
     }
   });
@@ -112,7 +99,7 @@ describeBackends(['webgpu'], (backend) => {
     const data = mixture(2, 12, 80, d, 1, 3);
     // k = 70: 4 centroid groups; maxPointsPerCentroid 10 fits on 700 of the 960 rows, then assigns all.
     const options = { k: 70, restarts: 2, seed: 4, iterations: 30, maxPointsPerCentroid: 10 };
-    const { cpu, gpu } = await onBoth(backend, () => fit(data, d, options));
+    const { cpu, gpu } = await onCpuAnd(backend, () => fit(data, d, options));
     expectSameResult(gpu, cpu, 'k 70', DEVICE_DISTANCES);
     expect(gpu.iterations).toBeGreaterThan(1);
   });
@@ -122,7 +109,7 @@ describeBackends(['webgpu'], (backend) => {
     const data = mixture(9, 10, 60, d, 1.5, 4);
     const k = 60;
     const initial = Float64Array.from(data.subarray(0, k * d));
-    const { cpu, gpu } = await onBoth(backend, () =>
+    const { cpu, gpu } = await onCpuAnd(backend, () =>
       boundedLloyd(
         { rows: data.length / d, cols: d, data, squaredNorms: rowSquaredNorms(data, data.length / d, d) },
         initial,
@@ -148,7 +135,7 @@ describeBackends(['webgpu'], (backend) => {
     const data = Float32Array.from({ length: 120 * d }, (_, i) => distinct[i % (4 * d)]!);
     const m = { rows: 120, cols: d, data, squaredNorms: rowSquaredNorms(data, 120, d) };
     for (const k of [6, 40]) {
-      const { cpu, gpu } = await onBoth(backend, () => kMeansPlusPlusSeeds(m, k, createRng(5), 1 << 22));
+      const { cpu, gpu } = await onCpuAnd(backend, () => kMeansPlusPlusSeeds(m, k, createRng(5), 1 << 22));
       expect(Array.from(gpu.centroids), `k ${k}: seeds`).toEqual(Array.from(cpu.centroids));
       expect(Array.from(gpu.assignment!), `k ${k}: first assignment`).toEqual(Array.from(cpu.assignment!));
       expect(Math.max(...gpu.assignment!), `k ${k}: rows go to the first copy of their point`).toBe(3);
@@ -158,7 +145,7 @@ describeBackends(['webgpu'], (backend) => {
   it('several k at once (kMeansMulti, seed + m per clustering) as on cpu', async () => {
     const d = 6;
     const data = mixture(3, 5, 40, d, 1);
-    const { cpu, gpu } = await onBoth(backend, async () => {
+    const { cpu, gpu } = await onCpuAnd(backend, async () => {
       const x = tf.tensor2d(data, [data.length / d, d]);
       const results = await kMeansMulti(x, { ks: [3, 5, 12], restarts: 2, seed: 7 });
       x.dispose();
@@ -180,7 +167,7 @@ describeBackends(['webgpu'], (backend) => {
       ...data.subarray(5 * d, 6 * d),
     ]);
     for (const emptyClusters of ['split-largest', 'farthest-point'] as const) {
-      const { cpu, gpu } = await onBoth(backend, async () => {
+      const { cpu, gpu } = await onCpuAnd(backend, async () => {
         const start = tf.tensor2d(init, [5, d]);
         try {
           return await fit(data, d, { k: 5, init: start, emptyClusters, iterations: 10 });
@@ -205,7 +192,7 @@ describeBackends(['webgpu'], (backend) => {
       }
       // Rows that are the centroids themselves (distance 0, tied with their copies).
       const withCopies = Float32Array.from([...rows, ...centroids.subarray(d, 3 * d)]);
-      const { cpu, gpu } = await onBoth(backend, async () => {
+      const { cpu, gpu } = await onCpuAnd(backend, async () => {
         const x = tf.tensor2d(withCopies, [withCopies.length / d, d]);
         const c = tf.tensor2d(centroids, [k, d]);
         const out = await assignToCentroids(x, c, { chunkElements: 64 * Math.max(k, d) });
@@ -223,7 +210,7 @@ describeBackends(['webgpu'], (backend) => {
     const d = 6;
     const train = mixture(6, 4, 30, d, 1);
     const test = mixture(7, 4, 10, d, 1);
-    const { cpu, gpu } = await onBoth(backend, async () => {
+    const { cpu, gpu } = await onCpuAnd(backend, async () => {
       const model = createKMeans({ k: 4, seed: 2, restarts: 2 });
       const x = tf.tensor2d(train, [train.length / d, d]);
       const y = tf.tensor2d(test, [test.length / d, d]);
@@ -249,7 +236,7 @@ describeBackends(['webgpu'], (backend) => {
   it('PCL E-step: prototypes, concentrations and assignment of every granularity as on cpu', async () => {
     const d = 8;
     const data = mixture(8, 6, 30, d, 1.2);
-    const { cpu, gpu } = await onBoth(backend, async () => {
+    const { cpu, gpu } = await onCpuAnd(backend, async () => {
       const x = tf.tensor2d(data, [data.length / d, d]);
       const results = await kMeansMulti(x, { ks: [4, 9], restarts: 2, seed: 0 });
       x.dispose();

@@ -7,22 +7,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { createRng } from '@contrastive/core';
-import { closenessError, describeBackends, expectParity, seededInput, useBackend } from '@contrastive/test-utils';
-import type { ParityInput, TestBackend } from '@contrastive/test-utils';
+import { closenessError, describeBackends, expectParity, seededInput, onCpuAnd } from '@contrastive/test-utils';
+import type { ParityInput } from '@contrastive/test-utils';
 import { alignment, effectiveRank, knnClassify, linearProbe, uniformity, type KnnOptions, type LinearProbeOptions } from './index';
 import { softmaxRegressionGradients } from './softmax-regression';
-
-/** Runs `run` on cpu, then on `backend` (where it must not leak); returns both results. */
-async function onBoth<T>(backend: TestBackend, run: () => Promise<T>): Promise<{ cpu: T; gpu: T }> {
-  await useBackend('cpu');
-  const cpu = await run();
-  await useBackend(backend);
-  expect(tf.getBackend()).toBe(backend);
-  const before = tf.memory().numTensors;
-  const gpu = await run();
-  expect(tf.memory().numTensors, `tensors leaked on ${backend}`).toBe(before);
-  return { cpu, gpu };
-}
 
 /** Labelled float32 features: `classes` Gaussian blobs (centres of scale 1, noise `spread`). */
 function labelled(seed: number, n: number, d: number, classes: number, spread: number): { x: Float32Array; y: Int32Array } {
@@ -69,7 +57,7 @@ describeBackends(['webgpu'], (backend) => {
       { k: 500, temperature: 0.1, chunkElements: 300 * 7 }, // 7 queries per chunk; k capped at 300
       { k: 7, temperature: 0.1, normalize: false },
     ]) {
-      const { cpu, gpu } = await onBoth(backend, () => knn(bank, test, d, options));
+      const { cpu, gpu } = await onCpuAnd(backend, () => knn(bank, test, d, options));
       const label = JSON.stringify(options);
       expect(Array.from(gpu.predictions), label).toEqual(Array.from(cpu.predictions));
       expect(Array.from(gpu.top5), label).toEqual(Array.from(cpu.top5));
@@ -86,7 +74,7 @@ describeBackends(['webgpu'], (backend) => {
     const y = Int32Array.from({ length: 120 }, (_, i) => (distinct.y[i % 12]! + Math.floor(i / 12)) % 4);
     const test = labelled(4, 20, d, 4, 0.5);
     for (const k of [5, 15, 64]) {
-      const { cpu, gpu } = await onBoth(backend, () => knn({ x, y }, test, d, { k, temperature: 0.1 }));
+      const { cpu, gpu } = await onCpuAnd(backend, () => knn({ x, y }, test, d, { k, temperature: 0.1 }));
       expect(Array.from(gpu.predictions), `k ${k}`).toEqual(Array.from(cpu.predictions));
       expect(Array.from(gpu.top5), `k ${k}`).toEqual(Array.from(cpu.top5));
     }
@@ -101,7 +89,7 @@ describeBackends(['webgpu'], (backend) => {
       { preset: 'align-uniform', epochs: 3, batchSize: 64, seed: 3 },
     ];
     for (const options of cases) {
-      const { cpu, gpu } = await onBoth(backend, async () => {
+      const { cpu, gpu } = await onCpuAnd(backend, async () => {
         const data = [train, test].map((s) => ({ features: tf.tensor2d(s.x, [s.y.length, d]), labels: tf.tensor1d(s.y, 'int32') }));
         try {
           return await linearProbe(data[0]!, data[1]!, options);
@@ -131,7 +119,7 @@ describeBackends(['webgpu'], (backend) => {
   it('linear probe with 40 classes (argmax over rows of 32 or more logits) as on cpu', async () => {
     const d = 16;
     const [train, test] = trainTest(7, 400, 80, d, 40, 0.3);
-    const { cpu, gpu } = await onBoth(backend, async () => {
+    const { cpu, gpu } = await onCpuAnd(backend, async () => {
       const data = [train, test].map((s) => ({ features: tf.tensor2d(s.x, [s.y.length, d]), labels: tf.tensor1d(s.y, 'int32') }));
       try {
         return await linearProbe(data[0]!, data[1]!, { preset: 'fast', epochs: 8, batchSize: 50, learningRate: 0.1, seed: 4, numClasses: 40 });
@@ -175,7 +163,7 @@ describeBackends(['webgpu'], (backend) => {
   it('effective rank (rows and columns Gram, centred) from a device tensor as on cpu', async () => {
     for (const [n, d, center] of [[40, 12, false], [8, 20, false], [40, 12, true]] as const) {
       const values = seededInput(8 + n, [n, d]).values as Float32Array;
-      const { cpu, gpu } = await onBoth(backend, async () => {
+      const { cpu, gpu } = await onCpuAnd(backend, async () => {
         // Produced on the device (a matmul), then read back by effectiveRank.
         const x = tf.tensor2d(values, [n, d]);
         const mixed = tf.tidy(() => tf.matMul(x, tf.mul(tf.eye(d), 2)));

@@ -8,23 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
 import { composeEncoder, createConvNet, createPredictionHead, createProjectionHead } from '@contrastive/encoders';
-import { closenessError, describeBackends, expectParity, seededInput, seededValues, useBackend } from '@contrastive/test-utils';
-import type { TestBackend, Tolerance } from '@contrastive/test-utils';
+import { closenessError, describeBackends, expectParity, seededInput, seededValues, onCpuAnd, useBackend } from '@contrastive/test-utils';
+import type { Tolerance } from '@contrastive/test-utils';
 import { emaStepFloat32, queueWriteReference } from '@contrastive/test-utils/reference/encoders';
 import { createFeatureQueue } from './feature-queue';
 import { createMomentumEncoder } from './momentum-encoder';
-
-/** Runs `run` on cpu, then on `backend` (where it must not leak); returns both results. */
-async function onBoth<T>(backend: TestBackend, run: () => Promise<T>): Promise<{ cpu: T; gpu: T }> {
-  await useBackend('cpu');
-  const cpu = await run();
-  await useBackend(backend);
-  expect(tf.getBackend()).toBe(backend);
-  const before = tf.memory().numTensors;
-  const gpu = await run();
-  expect(tf.memory().numTensors, `tensors leaked on ${backend}`).toBe(before);
-  return { cpu, gpu };
-}
 
 function expectArraysClose(actual: readonly Float32Array[], expected: readonly Float32Array[], tol: Tolerance, label: string): void {
   expect(actual.length, label).toBe(expected.length);
@@ -53,7 +41,7 @@ const EMA_TOLERANCE: Tolerance = { atol: 0, rtol: 0 };
 
 describeBackends(['webgpu'], (backend) => {
   it('EMA updates (cosine schedule) give the key weights of cpu; BN statistics are not copied', async () => {
-    const { cpu, gpu } = await onBoth(backend, async () => {
+    const { cpu, gpu } = await onCpuAnd(backend, async () => {
       const online = smallEncoder(3);
       const key = createMomentumEncoder(online, { momentum: 0.9, schedule: 'cosine', totalSteps: 5 });
       const keyWeights = aligned(online, key.model);

@@ -9,7 +9,7 @@ export { concatRows, dot, logSumExp, matMulTransposed, mean, normalizeRows } fro
 export { describeBackends, inBothKernelModes, useBackend } from './backends';
 export type { TestBackend } from './backends';
 export { codeOf } from './errors';
-export { evaluateCase, expectParity, seededInput, seededValues } from './parity';
+export { evaluateCase, expectParity, onCpuAnd, seededInput, seededValues } from './parity';
 export type { ParityCase, ParityInput, ParityResult } from './parity';
 export { webgpuStatus } from './webgpu-status';
 export type { WebGpuStatus } from './webgpu-status';

@@ -112,3 +112,19 @@ export function seededValues(seed: number, n: number, scale = 1): Float32Array {
 export function seededInput(seed: number, shape: readonly number[], scale = 1): ParityInput {
   return { values: seededValues(seed, shape.reduce((a, b) => a * b, 1), scale), shape };
 }
+
+/**
+ * Runs `run` on cpu, then on `backend` (where it must not leak tensors), and
+ * returns both results, for comparisons beyond one tensor function (a
+ * k-means fit, a kNN vote, a queue's state).
+ */
+export async function onCpuAnd<T>(backend: TestBackend, run: () => Promise<T>): Promise<{ cpu: T; gpu: T }> {
+  await useBackend('cpu');
+  const cpu = await run();
+  await useBackend(backend);
+  expect(tf.getBackend()).toBe(backend);
+  const before = tf.memory().numTensors;
+  const gpu = await run();
+  expect(tf.memory().numTensors, `tensors leaked on ${backend}`).toBe(before);
+  return { cpu, gpu };
+}
