@@ -18,5 +18,5 @@ export { evaluateRun } from './evaluate-run';
 export type { RunEvaluation } from './evaluate-run';
 export { createMomentumBranch } from './momentum-branch';
 export type { MomentumBranch, MomentumBranchOptions } from './momentum-branch';
-export { trainEpoch } from './train-epoch';
+export { MAX_HELD_LOSSES, trainEpoch } from './train-epoch';
 export type { EpochBatch, EpochLoop, EpochResult, LoopOptimizer } from './train-epoch';

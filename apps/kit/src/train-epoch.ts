@@ -16,6 +16,13 @@ import type { Rng } from '@contrastive/core';
 import { createLossWindow, type MetricRecord, type Progress } from '@contrastive/train';
 import type { BatchInfo, Method } from './method';
 
+/**
+ * Most step losses held on the device between reads (one scalar buffer
+ * each): a `logEvery` above this reads back early, so the window stays small
+ * whatever the configuration.
+ */
+export const MAX_HELD_LOSSES = 1000;
+
 /** A batch as the loader hands it out (the loop disposes its tensors). */
 export interface EpochBatch {
   readonly images: tf.Tensor4D;
@@ -106,6 +113,8 @@ export async function trainEpoch(
       if ((step + 1) % loop.logEvery === 0) {
         const loss = await flush();
         loop.log?.({ kind: 'train', epoch, step, loss, lr, ...(method.lastTerms?.() ?? {}) });
+      } else if (window.size >= MAX_HELD_LOSSES) {
+        await flush();
       }
       progress?.increment(Number.isNaN(lastLoss) ? { lr } : { loss: lastLoss, lr });
     }
