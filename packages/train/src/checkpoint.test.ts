@@ -113,6 +113,28 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     tf.dispose([...ema, x, queue, labels, mask]);
   });
 
+  it('stores a position inside an epoch exactly (next batch, steps, float64 loss sum) and rejects a bad one', async () => {
+    const dir = join(root, 'in-epoch');
+    const t = tf.zeros([1]);
+    const lossSum = 0.1 + 0.2 + 1 / 3; // not a float32: must come back as the same double
+    await saveCheckpoint(dir, { epoch: 2, step: 57, tensors: { t }, inEpoch: { batch: 7, lossSum, steps: 7 } });
+    const ck = await loadCheckpoint(join(dir, checkpointName(57)));
+    expect(ck.inEpoch).toEqual({ batch: 7, lossSum, steps: 7 });
+    ck.dispose();
+    await savePlain(dir, 60, 1);
+    const boundary = await loadCheckpoint(join(dir, checkpointName(60)));
+    expect(boundary.inEpoch).toBeUndefined();
+    boundary.dispose();
+    expect(await codeOfAsync(saveCheckpoint(dir, { epoch: 2, step: 58, tensors: { t }, inEpoch: { batch: 1.5, lossSum: 0, steps: 1 } }))).toBe('OUT_OF_RANGE');
+    expect(await codeOfAsync(saveCheckpoint(dir, { epoch: 2, step: 58, tensors: { t }, inEpoch: { batch: 1, lossSum: NaN, steps: 1 } }))).toBe('INVALID_ARGUMENT');
+    // A manifest whose position was edited by hand is reported, not trusted.
+    const manifest = join(dir, checkpointName(57), 'manifest.json');
+    const text = await readFile(manifest, 'utf8');
+    await writeFile(manifest, text.replace('"batch":7', '"batch":-1'));
+    expect(await codeOfAsync(loadCheckpoint(join(dir, checkpointName(57))))).toBe('CORRUPT_DATA');
+    t.dispose();
+  });
+
   it('keeps the newest N checkpoints and ignores temporary folders', async () => {
     const dir = join(root, 'prune');
     for (const s of [1, 2, 3, 10, 11]) await savePlain(dir, s, s);

@@ -1,7 +1,8 @@
 /**
  * Checkpoints: one folder per save, `checkpoints/step-<step>/` holding
  * `tensors.bin` (every tensor, packed) and `manifest.json` (entries, SHA-256 of
- * the data, epoch, step, optimizer scalars, RNG states, a user JSON blob).
+ * the data, epoch, step, optimizer scalars, RNG states, a user JSON blob, and
+ * for a save inside an epoch its position: next batch and running loss sum).
  * The folder is written under a temporary name, flushed, then renamed, so a
  * kill leaves either a complete checkpoint or an ignored temporary folder.
  */
@@ -41,6 +42,24 @@ export interface CheckpointInput {
   user?: unknown;
   /** Number of records in metrics.jsonl at save time; set by `Run.saveCheckpoint`. */
   metricsCount?: number;
+  /**
+   * A checkpoint inside epoch `epoch` (absent at an epoch boundary): where
+   * the epoch stands, so a resumed run continues at the same batch.
+   */
+  inEpoch?: EpochPosition;
+}
+
+/**
+ * How far a checkpoint's epoch has run: its next batch and the loop's running
+ * totals (the epoch's mean loss is their ratio once the epoch ends).
+ */
+export interface EpochPosition {
+  /** Batches of the epoch already trained (the 0-based index of the next one). */
+  readonly batch: number;
+  /** Sum of those steps' losses, float64, in step order (stored exactly: JSON keeps every double). */
+  readonly lossSum: number;
+  /** Steps counted in `lossSum`. */
+  readonly steps: number;
 }
 
 /** A loaded checkpoint. Its tensors belong to the caller: call `dispose()` when restored. */
@@ -50,6 +69,8 @@ export interface Checkpoint {
   readonly step: number;
   readonly createdAt: string;
   readonly metricsCount: number | undefined;
+  /** Set for a checkpoint saved inside an epoch (see {@link CheckpointInput.inEpoch}). */
+  readonly inEpoch: EpochPosition | undefined;
   readonly weights: Record<string, { name: string; tensor: tf.Tensor }[]>;
   readonly optimizers: Record<string, OptimizerState>;
   readonly tensors: Record<string, tf.Tensor>;
@@ -74,6 +95,7 @@ interface Manifest {
   step: number;
   createdAt: string;
   metricsCount?: number;
+  inEpoch?: EpochPosition;
   bytes: number;
   sha256: string;
   entries: (TensorEntry & EntryMeta)[];
@@ -98,6 +120,7 @@ export async function saveCheckpoint(checkpointsDir: string, input: CheckpointIn
   const fn = 'saveCheckpoint';
   assertInteger(fn, 'step', input.step, 0);
   assertInteger(fn, 'epoch', input.epoch, 0);
+  if (input.inEpoch !== undefined) checkPosition(fn, input.inEpoch);
   const items: { key: string; tensor: tf.Tensor; name?: string }[] = [];
   const meta: EntryMeta[] = [];
   const owned: tf.Tensor[] = [];
@@ -131,6 +154,9 @@ export async function saveCheckpoint(checkpointsDir: string, input: CheckpointIn
       step: input.step,
       createdAt: new Date().toISOString(),
       ...(input.metricsCount === undefined ? {} : { metricsCount: input.metricsCount }),
+      ...(input.inEpoch === undefined
+        ? {}
+        : { inEpoch: { batch: input.inEpoch.batch, lossSum: input.inEpoch.lossSum, steps: input.inEpoch.steps } }),
       bytes: buffer.byteLength,
       sha256: sha256(buffer),
       entries: entries.map((e, i) => ({ ...e, ...meta[i]! })),
@@ -156,6 +182,15 @@ export async function saveCheckpoint(checkpointsDir: string, input: CheckpointIn
     return finalDir;
   } finally {
     tf.dispose(owned);
+  }
+}
+
+/** Throws `INVALID_ARGUMENT` unless `p` is a position: integer batch and steps >= 0, finite loss sum. */
+function checkPosition(fn: string, p: EpochPosition): void {
+  assertInteger(fn, 'inEpoch.batch', p.batch, 0);
+  assertInteger(fn, 'inEpoch.steps', p.steps, 0);
+  if (typeof p.lossSum !== 'number' || !Number.isFinite(p.lossSum)) {
+    throw argumentError('INVALID_ARGUMENT', fn, 'inEpoch.lossSum', 'a finite number', String(p.lossSum));
   }
 }
 
@@ -185,6 +220,13 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     throw corrupt(dir, `unknown format ${JSON.stringify(m?.format)} version ${JSON.stringify(m?.version)}`);
   }
   if (!Number.isInteger(m.step) || !Number.isInteger(m.epoch) || !Array.isArray(m.entries)) throw corrupt(dir, 'missing step, epoch or entries');
+  if (m.inEpoch !== undefined) {
+    try {
+      checkPosition('loadCheckpoint', m.inEpoch);
+    } catch {
+      throw corrupt(dir, `inEpoch ${JSON.stringify(m.inEpoch)} is not a position (integer batch and steps, finite lossSum)`);
+    }
+  }
   try {
     buffer = new Uint8Array(await readFile(join(dir, 'tensors.bin')));
   } catch {
@@ -219,6 +261,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
       step: m.step,
       createdAt: m.createdAt,
       metricsCount: m.metricsCount,
+      inEpoch: m.inEpoch,
       weights,
       optimizers,
       tensors,

@@ -27,7 +27,7 @@ export {
   restoreWeights,
   saveCheckpoint,
 } from './checkpoint';
-export type { Checkpoint, CheckpointInput, SkippedCheckpoint } from './checkpoint';
+export type { Checkpoint, CheckpointInput, EpochPosition, SkippedCheckpoint } from './checkpoint';
 export { appendMetricRecord, readMetricsLog, writeMetricsLog } from './metrics-log';
 export type { MetricRecord, MetricsLog } from './metrics-log';
 export { createRun, openRun, runTimestamp } from './run';
