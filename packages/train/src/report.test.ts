@@ -79,6 +79,26 @@ describe('renderReport', () => {
     expect(html).toContain('&quot;seed&quot;: 1');
   });
 
+  it('draws the kNN chart\'s raw-pixel and random-init levels as labelled reference rules (the latest value of each)', async () => {
+    const recs: MetricRecord[] = [
+      { kind: 'knn-reference', epoch: 0, knnTop1RawPixels: 70, knnTop1RandomInit: 60 },
+      { kind: 'knn-reference', epoch: 0, knnTop1RawPixels: 77.5, knnTop1RandomInit: 68.25 },
+      ...records(),
+    ];
+    const html = await renderReport({ records: recs });
+    expect(html).toContain('id="chart-knn" data-points="3" data-references="2"');
+    expect(html).toContain('raw pixels 77.5 (dashed)');
+    expect(html).toContain('random init 68.25 (dashed)');
+    // Two rules and their text labels in the kNN SVG; the y scale reaches them.
+    const knn = html.slice(html.indexOf('id="chart-knn"'), html.indexOf('id="chart-alignment"'));
+    expect(count(knn, /aria-roledescription="rule mark"/)).toBe(2);
+    expect(knn).toContain('raw pixels 77.5');
+    expect(knn).toContain('random init 68.25');
+    expect(knn).not.toContain('raw pixels 70<');
+    // Charts without reference fields in the records draw none.
+    expect(html).toContain('id="chart-alignment" data-points="3" data-references="0"');
+  });
+
   it('notes missing series and downsamples long curves', async () => {
     const long: MetricRecord[] = Array.from({ length: 5000 }, (_, i) => ({ step: i + 1, loss: 1 / (i + 1) }));
     const html = await renderReport({ records: long, maxPointsPerCurve: 250 });

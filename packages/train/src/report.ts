@@ -21,16 +21,32 @@ export interface ReportChart {
   x: 'step' | 'epoch';
   /** Record fields plotted (one line each, coloured when several). */
   fields: readonly string[];
+  /**
+   * Reference levels drawn as dashed horizontal rules across the chart: the
+   * latest finite value of each `field` in the records, labelled `label`
+   * (e.g. the kNN accuracy of raw pixels and of the encoder at random init).
+   */
+  references?: readonly { field: string; label: string }[];
 }
 
 /**
  * The standard charts and the metric names apps log: `loss` and `lr` per step,
- * `knnTop1`, `alignment`, `uniformity` per epoch.
+ * `knnTop1`, `alignment`, `uniformity` per epoch; the kNN chart draws
+ * `knnTop1RawPixels` and `knnTop1RandomInit` as reference rules.
  */
 export const REPORT_CHARTS: readonly ReportChart[] = Object.freeze([
   { id: 'loss', title: 'Training loss', x: 'step', fields: ['loss'] },
   { id: 'lr', title: 'Learning rate', x: 'step', fields: ['lr'] },
-  { id: 'knn', title: 'kNN top-1 accuracy', x: 'epoch', fields: ['knnTop1'] },
+  {
+    id: 'knn',
+    title: 'kNN top-1 accuracy',
+    x: 'epoch',
+    fields: ['knnTop1'],
+    references: [
+      { field: 'knnTop1RawPixels', label: 'raw pixels' },
+      { field: 'knnTop1RandomInit', label: 'random init' },
+    ],
+  },
   { id: 'alignment', title: 'Alignment (lower is better)', x: 'epoch', fields: ['alignment'] },
   { id: 'uniformity', title: 'Uniformity (lower is better)', x: 'epoch', fields: ['uniformity'] },
 ]);
@@ -92,21 +108,51 @@ function curveValues(records: readonly MetricRecord[], chart: ReportChart, max: 
   });
 }
 
-function curveSpec(chart: ReportChart, values: { x: number; value: number; series: string }[]): TopLevelSpec {
+/** The latest finite value of each reference field of `chart`. */
+export function referenceValues(records: readonly MetricRecord[], chart: ReportChart): { label: string; value: number }[] {
+  const out: { label: string; value: number }[] = [];
+  for (const ref of chart.references ?? []) {
+    let value: number | undefined;
+    for (const r of records) {
+      const v = r[ref.field];
+      if (typeof v === 'number' && Number.isFinite(v)) value = v;
+    }
+    if (value !== undefined) out.push({ label: ref.label, value });
+  }
+  return out;
+}
+
+function curveSpec(
+  chart: ReportChart,
+  values: { x: number; value: number; series: string }[],
+  references: { label: string; value: number }[],
+): TopLevelSpec {
   const several = chart.fields.length > 1;
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: chart.title,
-    width: 420,
-    height: 200,
-    data: { values },
+  const x = { field: 'x', type: 'quantitative', title: chart.x } as const;
+  const y = { field: 'value', type: 'quantitative', title: several ? 'value' : chart.fields[0]!, scale: { zero: false } } as const;
+  const line = {
     mark: { type: 'line', point: values.length <= 200, tooltip: false },
-    encoding: {
-      x: { field: 'x', type: 'quantitative', title: chart.x },
-      y: { field: 'value', type: 'quantitative', title: several ? 'value' : chart.fields[0]!, scale: { zero: false } },
-      ...(several ? { color: { field: 'series', type: 'nominal', title: null } } : {}),
-    },
-  };
+    encoding: { x, y, ...(several ? { color: { field: 'series', type: 'nominal', title: null } } : {}) },
+  } as const;
+  const base = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: chart.title, width: 420, height: 200 } as const;
+  if (references.length === 0) return { ...base, data: { values }, ...line } as TopLevelSpec;
+  const right = Math.max(...values.map((v) => v.x));
+  return {
+    ...base,
+    layer: [
+      { data: { values }, ...line },
+      {
+        data: { values: references },
+        mark: { type: 'rule', strokeDash: [4, 4], color: '#888' },
+        encoding: { y: { field: 'value', type: 'quantitative' } },
+      },
+      {
+        data: { values: references.map((r) => ({ ...r, x: right, text: `${r.label} ${Number(r.value.toPrecision(4))}` })) },
+        mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: 10, color: '#555' },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, text: { field: 'text', type: 'nominal' } },
+      },
+    ],
+  } as TopLevelSpec;
 }
 
 function scatterSpec(embedding: ReportEmbedding): TopLevelSpec {
@@ -147,9 +193,11 @@ export async function renderReport(options: ReportOptions): Promise<string> {
       figures.push(`<figure id="${id}" data-points="0"><figcaption>${escapeHtml(chart.title)}: no data (fields ${chart.fields.map(escapeHtml).join(', ')})</figcaption></figure>`);
       continue;
     }
-    const svg = await renderVegaLiteSvg(curveSpec(chart, values));
+    const references = referenceValues(options.records, chart);
+    const svg = await renderVegaLiteSvg(curveSpec(chart, values, references));
+    const refText = references.map((r) => `; ${escapeHtml(r.label)} ${Number(r.value.toPrecision(6))} (dashed)`).join('');
     figures.push(
-      `<figure id="${id}" data-points="${values.length}">${svg}<figcaption>${escapeHtml(chart.fields.join(', '))} against ${chart.x}; ${values.length} points</figcaption></figure>`,
+      `<figure id="${id}" data-points="${values.length}" data-references="${references.length}">${svg}<figcaption>${escapeHtml(chart.fields.join(', '))} against ${chart.x}; ${values.length} points${refText}</figcaption></figure>`,
     );
   }
   let scatter = '';
