@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEncoder, trainApp, type MethodContext } from '@contrastive/app-kit';
 import { useBackend } from '@contrastive/test-utils';
 import { createRng, l2Normalize } from '@contrastive/core';
@@ -69,7 +69,10 @@ describe('moco presets', () => {
 });
 
 describe('moco momentum branch', () => {
-  useBackend('cpu');
+  beforeAll(async () => {
+    await useBackend('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+  });
   const config = resolveConfig(mocoSchema, MOCO_PRESETS.smoke) as MocoConfig;
   const context = (groups: number) => {
     const model = { ...config.model, batchNormGroups: groups };

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainApp } from '@contrastive/app-kit';
 import { useBackend } from '@contrastive/test-utils';
 import { resolveConfig } from '@contrastive/train';
@@ -62,7 +62,10 @@ describe('pcl presets', () => {
 });
 
 describe('cappedNegatives', () => {
-  useBackend('cpu');
+  beforeAll(async () => {
+    await useBackend('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+  });
   it('caps r at k minus the distinct positives of the batch, over every clustering', () => {
     const prototypes = (k: number) => tf.zeros([k, 4]) as tf.Tensor2D;
     const concentration = tf.ones([20]) as tf.Tensor1D;

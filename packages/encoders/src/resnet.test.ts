@@ -74,12 +74,21 @@ describe('createResNet: layout and initialisation', () => {
   });
 
   it('initialises convs with kaiming normal (fan_out) and BN with gamma 1, beta 0', async () => {
-    const kernel = resnet18.model.getLayer('layer3.0.conv2').getWeights()[0]!;
-    const v = Float32Array.from(await kernel.data());
-    const mean = v.reduce((s, x) => s + x, 0) / v.length;
-    const std = Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length);
-    expect(Math.abs(mean)).toBeLessThan(1e-3);
-    expect(std / Math.sqrt(2 / (256 * 9))).toBeCloseTo(1, 1);
+    // layer3.0.conv1 maps 128 to 256 channels (fan_in 128 x 9, fan_out 256 x 9): only fan_out gives its std.
+    // layer3.0.downsample.conv is 1x1, 128 to 256 (fan_out 256).
+    for (const [name, fanOut, fanIn] of [
+      ['layer3.0.conv1', 256 * 9, 128 * 9],
+      ['layer3.0.conv2', 256 * 9, 256 * 9],
+      ['layer3.0.downsample.0', 256, 128],
+    ] as const) {
+      const kernel = resnet18.model.getLayer(name).getWeights()[0]!;
+      const v = Float32Array.from(await kernel.data());
+      const mean = v.reduce((s, x) => s + x, 0) / v.length;
+      const std = Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length);
+      expect(Math.abs(mean)).toBeLessThan(1e-3);
+      expect(std / Math.sqrt(2 / fanOut), name).toBeCloseTo(1, 1);
+      if (fanIn !== fanOut) expect(Math.abs(std / Math.sqrt(2 / fanIn) - 1), name).toBeGreaterThan(0.2);
+    }
     const [gamma, beta] = resnet18.model.getLayer('layer3.0.bn2').getWeights();
     expectClose(await gamma!.data(), new Float32Array(256).fill(1), { atol: 0 });
     expectClose(await beta!.data(), new Float32Array(256), { atol: 0 });

@@ -126,7 +126,21 @@ describeBackends(['cpu', 'wasm'], () => {
       tf.dispose(t);
     });
 
-    it('closed forms: two views attraction = Wang-Isola alignment; all equal gives 0 attraction and repulsion 0', () => {
+    it('two views: attraction = Wang-Isola alignment mean ||n(z1_i) - n(z2_i)||^2 (one positive each, plan weight 1)', () => {
+      const [a, b] = [randomMatrix(51, 9, 5), randomMatrix(52, 9, 5)];
+      const unit = (r: readonly number[]) => {
+        const n = Math.hypot(...r);
+        return r.map((x) => x / n);
+      };
+      const rowOf = (m: Matrix, i: number) => unit(Array.from(m.data.slice(i * 5, i * 5 + 5)));
+      let alignment = 0;
+      for (let i = 0; i < 9; i++) alignment += rowOf(a, i).reduce((s, v, k) => s + (v - rowOf(b, i)[k]!) ** 2, 0) / 9;
+      const t = [a, b].map(toTensor2d);
+      for (const tPos of [0, 1, 5]) expectClose(terms(t, { tPos })[0], alignment, { atol: 1e-5, rtol: 1e-5 });
+      tf.dispose(t);
+    });
+
+    it('closed forms: all equal gives 0 attraction and repulsion 0; orthonormal rows give repulsion -2 beta', () => {
       const same = tf.tidy(() => tf.tile(tf.tensor2d([[1, -2, 0.5]]), [4, 1])) as tf.Tensor2D;
       const [a, r] = terms([same, same, same]);
       expectClose([a, r], [0, 0], { atol: 1e-6 });

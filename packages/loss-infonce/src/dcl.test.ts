@@ -26,12 +26,35 @@ describeBackends(['cpu', 'wasm'], () => {
     }
   });
 
-  it('equals log(2N - 2) when every embedding is the same, and NT-Xent minus the positive term', () => {
+  it('equals log(2N - 2) when every embedding is the same', () => {
     // All logits equal c: l_i = -c + log((2N - 2) e^c).
     const z = tf.tidy(() => tf.tile(tf.tensor2d([[1, 1, 0]]), [5, 1]) as tf.Tensor2D);
     const loss = dclLoss(z, z, { temperature: 0.2 });
     expectClose(value(loss), Math.log(8), { atol: 1e-5, rtol: 1e-5 });
     tf.dispose([z, loss]);
+  });
+
+  it('is NT-Xent with the positive term removed from the denominator: DCL = NT-Xent + mean_i log(1 - p_i)', () => {
+    // Per anchor, NT-Xent's denominator D_i = sum_{j != i} e^{s_ij}; DCL's is D_i - e^{s_ip}, so
+    // l_dcl,i = l_nt,i + log(1 - p_i) with p_i = e^{s_ip} / D_i (float64, from the normalised rows).
+    const temperature = 0.3;
+    const [a, b] = [f32Matrix(11, 6, 4), f32Matrix(12, 6, 4)];
+    const rows = [a, b].flatMap((m) =>
+      Array.from({ length: m.rows }, (_, i) => {
+        const r = Array.from(m.data.slice(i * m.cols, (i + 1) * m.cols));
+        const n = Math.hypot(...r);
+        return r.map((x) => x / n);
+      }),
+    );
+    let correction = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const s = rows.map((r) => Math.exp(r.reduce((acc, x, k) => acc + x * rows[i]![k]!, 0) / temperature));
+      const denominator = s.reduce((acc, x, j) => (j === i ? acc : acc + x), 0);
+      correction += Math.log(1 - s[(i + a.rows) % rows.length]! / denominator) / rows.length;
+    }
+    const [z1, z2] = [toTensor2d(a), toTensor2d(b)];
+    expectClose(value(dclLoss(z1, z2, { temperature })), value(ntXentLoss(z1, z2, { temperature })) + correction, { atol: 1e-5, rtol: 1e-5 });
+    tf.dispose([z1, z2]);
   });
 
   it('is below NT-Xent (a smaller denominator) and symmetric in the views', () => {
