@@ -29,6 +29,8 @@ function workspaceAliases(): { find: RegExp; replacement: string }[] {
       const entry = join(dir, name, 'src/index.ts');
       if (!existsSync(entry)) continue;
       aliases.push({ find: new RegExp(`^@contrastive/${prefix}${name}$`), replacement: entry });
+      // Subpath entries (`@contrastive/backend/browser`, `@contrastive/train/optim`): src/<entry>.ts.
+      aliases.push({ find: new RegExp(`^@contrastive/${prefix}${name}/([a-z0-9-]+)$`), replacement: join(dir, name, 'src/$1.ts') });
     }
   }
   return aliases;

@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.shared';
 
-export default packageBuild();
+// `browser` is the entry without Node builtins (`@contrastive/backend/browser`), for browser bundles.
+export default packageBuild({ entry: ['src/index.ts', 'src/browser.ts'] });
