@@ -17,11 +17,12 @@ export function temporarySibling(path: string): string {
 /** Writes `data` to `path` with fsync, without ever leaving `path` half-written. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = temporarySibling(path);
-  await writeFileSynced(tmp, data);
   try {
+    await writeFileSynced(tmp, data);
     await rename(tmp, path);
   } catch (e) {
-    await rm(tmp, { force: true });
+    // A failed write or rename leaves no hidden half-written sibling behind.
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw e;
   }
 }

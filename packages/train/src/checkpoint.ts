@@ -106,6 +106,16 @@ interface Manifest {
 
 const STEP_DIGITS = 10;
 
+/** Hidden name of a checkpoint being replaced by a new one of the same step (see saveCheckpoint). */
+const REPLACED_PREFIX = '.replaced-';
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Folder name of the checkpoint at `step`. */
 export function checkpointName(step: number): string {
   return `step-${String(step).padStart(STEP_DIGITS, '0')}`;
@@ -171,14 +181,16 @@ export async function saveCheckpoint(checkpointsDir: string, input: CheckpointIn
     await mkdir(tmpDir);
     await writeFileSynced(join(tmpDir, 'tensors.bin'), buffer);
     await writeFileSynced(join(tmpDir, 'manifest.json'), json);
-    // A checkpoint of the same step left by a killed earlier attempt is replaced.
-    const stale = temporarySibling(finalDir);
-    const hadOld = await rename(finalDir, stale).then(
-      () => true,
-      () => false,
-    );
+    // A checkpoint of the same step (left by a killed earlier attempt) is replaced. Two renames
+    // cannot swap folders atomically, so the old one waits under REPLACED_PREFIX, where
+    // listCheckpoints still finds it if the process dies before the new one is in place.
+    const replaced = join(checkpointsDir, `${REPLACED_PREFIX}${checkpointName(input.step)}`);
+    if (await exists(finalDir)) {
+      await rm(replaced, { recursive: true, force: true });
+      await rename(finalDir, replaced);
+    }
     await rename(tmpDir, finalDir);
-    if (hadOld) await rm(stale, { recursive: true, force: true });
+    await rm(replaced, { recursive: true, force: true });
     return finalDir;
   } finally {
     tf.dispose(owned);
@@ -284,7 +296,9 @@ async function checkpointsFolder(dir: string): Promise<string> {
 }
 
 /**
- * Checkpoint folders, oldest first (temporary folders ignored). `dir` is a
+ * Checkpoint folders, oldest first (temporary folders ignored; a checkpoint
+ * being replaced by a save that died before its successor was in place counts
+ * in its step's place). `dir` is a
  * checkpoints folder or a run folder (its `checkpoints/` is used).
  */
 export async function listCheckpoints(dir: string): Promise<string[]> {
@@ -295,10 +309,11 @@ export async function listCheckpoints(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
-  return names
-    .filter((n) => /^step-\d+$/.test(n))
-    .sort()
-    .map((n) => join(checkpointsDir, n));
+  const steps = new Set(names.filter((n) => /^step-\d+$/.test(n)));
+  // A replaced checkpoint whose successor never arrived (a save killed between its renames) counts.
+  const orphans = names.filter((n) => n.startsWith(REPLACED_PREFIX) && /^step-\d+$/.test(n.slice(REPLACED_PREFIX.length)) && !steps.has(n.slice(REPLACED_PREFIX.length)));
+  const byStep = (n: string) => (n.startsWith(REPLACED_PREFIX) ? n.slice(REPLACED_PREFIX.length) : n);
+  return [...steps, ...orphans].sort((a, b) => (byStep(a) < byStep(b) ? -1 : 1)).map((n) => join(checkpointsDir, n));
 }
 
 /** Deletes all but the newest `keep` checkpoints, and stale temporary folders. */
