@@ -1,5 +1,5 @@
 export { setBackend, BACKEND_REQUESTS } from './select-backend';
-export type { BackendChoice, BackendName, BackendRequest } from './select-backend';
+export type { BackendChoice, BackendName, BackendOptions, BackendRequest } from './select-backend';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm/register';
 export { setInnerKernelProfiler } from './wasm/kernel-scope';
 export type { InnerKernelProfiler } from './wasm/kernel-scope';

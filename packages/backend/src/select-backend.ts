@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { assertOneOf, ContrastiveError } from '@contrastive/core';
+import { assertInteger, assertOneOf, ContrastiveError } from '@contrastive/core';
 import { registerWasmTrainingKernels } from './wasm/register';
 import { ensureGradients } from './ensure-gradients';
 import { registerImageKernels } from './resample-grids-kernel';
@@ -27,6 +27,18 @@ export type BackendRequest = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+/** Options of {@link setBackend}. */
+export interface BackendOptions {
+  /**
+   * XNNPACK threads of the `wasm` backend in Node (also when `'auto'` lands
+   * on wasm). Default: the machine's cores, `os.availableParallelism()`
+   * (PyTorch's default too); at most 8 are used (tfjs's wasm build pre-creates
+   * 8 workers). `1` runs tfjs's single-threaded SIMD build exactly as before
+   * this option existed. Outside Node, wasm runs on one thread.
+   */
+  readonly threads?: number;
+}
 
 /** Where the chosen backend computes. */
 export interface BackendDevice {
@@ -52,6 +64,8 @@ export interface BackendChoice {
   readonly reason: string;
   /** True when the wasm training kernels of this package are registered. */
   readonly trainingKernels: boolean;
+  /** XNNPACK threads, for the `wasm` backend (`reason` says why, when fewer than asked for). */
+  readonly threads?: number;
 }
 
 async function activate(name: BackendName): Promise<boolean> {
@@ -123,16 +137,35 @@ async function tryWebGpu(allowSoftware: boolean): Promise<Attempt> {
   };
 }
 
-async function tryWasm(): Promise<Attempt> {
+/** True in Node, where the threaded wasm build can run on worker_threads. */
+function inNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/** Registers the wasm factory for `threads` (Node) and says how many threads it got and why. */
+async function prepareWasmThreads(threads: number | undefined): Promise<{ threads: number; detail: string }> {
+  if (!inNode()) {
+    return { threads: 1, detail: threads !== undefined && threads > 1 ? `1 thread: threads need Node's worker_threads` : '1 thread' };
+  }
+  const pool = await import('./wasm-threads/wasm-thread-pool');
+  const wanted = threads ?? pool.machineThreads();
+  const outcome = await pool.useWasmThreads(wanted);
+  const count = `${outcome.threads} thread${outcome.threads === 1 ? '' : 's'}`;
+  return { threads: outcome.threads, detail: outcome.shortfall === undefined ? count : `${count}: ${outcome.shortfall}` };
+}
+
+async function tryWasm(threads: number | undefined): Promise<Attempt> {
   registerWasmTrainingKernels();
+  const pool = await prepareWasmThreads(threads);
   if (!(await activate('wasm'))) return { skipped: 'the wasm backend failed to initialise' };
   return {
     choice: {
       backend: 'wasm',
       provider: '@tensorflow/tfjs-backend-wasm',
-      device: { kind: 'cpu', description: 'wasm (XNNPACK, SIMD) on the CPU' },
+      device: { kind: 'cpu', description: `wasm (XNNPACK, SIMD, ${pool.detail}) on the CPU` },
       trainingKernels: true,
-      note: 'wasm (XNNPACK, SIMD) with training kernels',
+      threads: pool.threads,
+      note: `wasm (XNNPACK, SIMD, ${pool.detail}) with training kernels`,
     },
   };
 }
@@ -151,18 +184,19 @@ async function tryCpu(): Promise<Attempt> {
 }
 
 /** The attempts of each request, in order. */
-function plan(request: BackendRequest): (() => Promise<Attempt>)[] {
+function plan(request: BackendRequest, threads: number | undefined): (() => Promise<Attempt>)[] {
+  const tryWasmThreads = (): Promise<Attempt> => tryWasm(threads);
   switch (request) {
     case 'tensorflow':
       return [() => tryTensorflow('any')];
     case 'webgpu':
       return [() => tryWebGpu(true)];
     case 'wasm':
-      return [tryWasm];
+      return [tryWasmThreads];
     case 'cpu':
       return [tryCpu];
     case 'auto':
-      return [() => tryTensorflow(true), () => tryWebGpu(false), () => tryTensorflow(false), tryWasm, tryCpu];
+      return [() => tryTensorflow(true), () => tryWebGpu(false), () => tryTensorflow(false), tryWasmThreads, tryCpu];
   }
 }
 
@@ -180,20 +214,25 @@ const HINTS: Partial<Record<BackendRequest, string>> = {
  *   (the reason says when it runs on the CPU and what it needs for a GPU).
  * - `'webgpu'`: tfjs's WebGPU backend on Dawn (Vulkan, Metal, D3D12), also on a
  *   software adapter.
- * - `'wasm'`: the wasm backend with this package's training kernels.
+ * - `'wasm'`: the wasm backend with this package's training kernels, on
+ *   `options.threads` XNNPACK threads in Node (default: every core).
  * - `'cpu'`: the pure JavaScript backend (slow; the parity reference).
  * - `'auto'` (default): tensorflow on a GPU, webgpu on a hardware adapter,
  *   tensorflow on the CPU, wasm, cpu; the reason names every fallback.
  *
  * Throws `ContrastiveError` `BACKEND_UNAVAILABLE` (argument `request`) when a
- * backend asked for by name cannot start.
+ * backend asked for by name cannot start, and `OUT_OF_RANGE` (argument
+ * `threads`) unless `options.threads` is an integer >= 1. Fewer threads than
+ * asked for (a tfjs version whose threaded build differs, no
+ * SharedArrayBuffer, more than 8) is no error: `threads` and `reason` say so.
  */
-export async function setBackend(request: BackendRequest = 'auto'): Promise<BackendChoice> {
+export async function setBackend(request: BackendRequest = 'auto', options: BackendOptions = {}): Promise<BackendChoice> {
   assertOneOf('setBackend', 'request', request, BACKEND_REQUESTS);
+  if (options.threads !== undefined) assertInteger('setBackend', 'threads', options.threads, 1);
   registerGradients();
   registerImageKernels();
   const notes: string[] = [];
-  for (const attempt of plan(request)) {
+  for (const attempt of plan(request, options.threads)) {
     const { choice, skipped } = await attempt();
     if (choice !== undefined) {
       const { note, ...rest } = choice;
