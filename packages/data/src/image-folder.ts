@@ -3,42 +3,61 @@
  * ImageNet ILSVRC-2012 train/val folders and of torchvision's ImageFolder).
  * Files are listed with fast-glob and decoded on demand with sharp (in
  * libuv's thread pool, so decoding overlaps training); only the requested
- * batch is ever in memory.
+ * batches are ever in memory. `get` gives the evaluation decode (e.g.
+ * Resize(256) + CenterCrop(224)); `getViews` cuts RandomResizedCrop views
+ * from the full image (torchvision's training transform).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fg from 'fast-glob';
-import sharp from 'sharp';
 import { argumentError, assertInteger, assertOneOf } from '@contrastive/core';
+import { isClassListName, readClassList } from './class-lists';
+import { createDecodeQueue, type DecodeQueueStats } from './decode-queue';
+import { decodeThreads } from './decode-threads';
 import { checkIndices, corruptDataError, notFoundError } from './errors';
+import { cropAndResize, decodeResized, decodeRgb, type ResizeKernel } from './image-decode';
 import { exists, parseNameList } from './name-file';
 import { resolveRoot } from './resolve-root';
-import type { Dataset, ImageBatch } from './types';
+import type { ImageBatch, ViewBatch, ViewDataset, ViewRequest } from './types';
+import { drawViewBoxes, viewCropRng } from './view-crops';
+import { checkViewRequest } from './view-request';
+
+export type { ResizeKernel } from './image-decode';
 
 /** How an image is brought to the output size. */
 export type ImageFit = 'cover' | 'fill';
-
-/** Resampling kernel (sharp names). */
-export type ResizeKernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
 
 /** Options of {@link loadImageFolder}. */
 export interface ImageFolderOptions {
   /** Output size: one number for square images or `[height, width]`. Default 224 (ImageNet). */
   size?: number | readonly [number, number];
   /**
-   * `'cover'`: scale the shorter side to the size and crop the centre
-   * (torchvision `Resize(s)` + `CenterCrop(s)`); `'fill'`: stretch to the size.
-   * Default `'cover'`.
+   * torchvision `Resize(resize)` before the centre crop to `size`: the
+   * shorter side becomes `resize` (the longer `floor(resize * long / short)`),
+   * then the centre `size` is cut, e.g. 256 with size 224, the ImageNet
+   * evaluation transform. At least the larger side of `size`. Default: none
+   * (then `fit` applies).
+   */
+  resize?: number;
+  /**
+   * Without `resize`: `'cover'` scales the shorter side to the size and crops
+   * the centre (torchvision `Resize(s)` + `CenterCrop(s)`); `'fill'` stretches
+   * to the size. Default `'cover'`.
    */
   fit?: ImageFit;
-  /** Resampling kernel. Default `'linear'` (bilinear, torchvision's default). */
+  /**
+   * Resampling kernel. Default `'linear'`: sharp's triangle filter, the
+   * closest to PIL's bilinear filter that torchvision uses.
+   */
   kernel?: ResizeKernel;
   /**
-   * A text file listing the class folders to use, one per line (first token;
-   * `#` comments and blank lines ignored), e.g. the ImageNet-100 subset list.
-   * Label k is the k-th listed class. Default: every sub-folder, sorted.
+   * The classes to use, label k = the k-th: a text file listing class
+   * folders one per line (first token; `#` comments and blank lines ignored),
+   * a shipped list by name (`'imagenet100'`: CMC's ImageNet-100; a shipped
+   * name wins over a file of the same name, write `./imagenet100` for the
+   * file), or the folder names. Default: every sub-folder, sorted.
    */
-  classList?: string;
+  classList?: string | readonly string[];
   /** File extensions, case-insensitive. Default jpg, jpeg, png, webp. */
   extensions?: readonly string[];
   /**
@@ -46,7 +65,12 @@ export interface ImageFolderOptions {
    * `skipped()`) instead of throwing `CORRUPT_DATA`. Default false.
    */
   skipCorrupt?: boolean;
-  /** Images decoded at once per `get`. Default 8. */
+  /**
+   * Images decoding at once, over all pending `get`/`getViews` calls of the
+   * dataset (a first-in first-out queue; each batch is queued whole at once).
+   * Bounds the decoded images held in memory. Default twice libuv's pool
+   * size ({@link decodeThreads}), so the pool never waits for work.
+   */
   concurrency?: number;
 }
 
@@ -57,7 +81,6 @@ export const IMAGE_FOLDER_DEFAULTS = Object.freeze({
   kernel: 'linear' as ResizeKernel,
   extensions: Object.freeze(['jpg', 'jpeg', 'png', 'webp']) as readonly string[],
   skipCorrupt: false,
-  concurrency: 8,
 });
 
 /** An image that could not be decoded and was left out. */
@@ -67,15 +90,24 @@ export interface SkippedImage {
   readonly reason: string;
 }
 
-/** A {@link Dataset} over an image folder. */
-export interface ImageFolderDataset extends Dataset {
+/** A dataset over an image folder: evaluation decodes (`get`) and training views (`getViews`). */
+export interface ImageFolderDataset extends ViewDataset {
   /** Every image path, index = dataset index. */
   readonly files: readonly string[];
   /** Images left out so far because they did not decode (`skipCorrupt`). */
   skipped(): readonly SkippedImage[];
+  /** The decode queue's counters (running, waiting, most ever running). */
+  decodeStats(): DecodeQueueStats;
 }
 
-async function listClasses(fn: string, root: string, classList: string | undefined): Promise<string[]> {
+async function readClasses(fn: string, classList: string | readonly string[]): Promise<string[]> {
+  if (typeof classList !== 'string') return [...classList];
+  if (isClassListName(classList)) return readClassList(classList);
+  if (!(await exists(classList))) throw notFoundError(fn, 'classList', 'an existing file or a shipped list name', classList);
+  return parseNameList(await readFile(classList, 'utf8'));
+}
+
+async function listClasses(fn: string, root: string, classList: string | readonly string[] | undefined): Promise<string[]> {
   if (classList === undefined) {
     const entries = await readdir(root, { withFileTypes: true });
     return entries
@@ -83,10 +115,14 @@ async function listClasses(fn: string, root: string, classList: string | undefin
       .map((e) => e.name)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
-  if (!(await exists(classList))) throw notFoundError(fn, 'classList', 'an existing file', classList);
-  const classes = parseNameList(await readFile(classList, 'utf8'));
+  const classes = await readClasses(fn, classList);
+  const what = typeof classList === 'string' ? `'${classList}'` : 'the array';
   if (classes.length === 0) {
-    throw argumentError('INVALID_ARGUMENT', fn, 'classList', 'a file listing at least one class', `'${classList}' lists none`);
+    throw argumentError('INVALID_ARGUMENT', fn, 'classList', 'at least one class', `${what} lists none`);
+  }
+  const repeated = classes.find((c, i) => classes.indexOf(c) !== i);
+  if (repeated !== undefined) {
+    throw argumentError('INVALID_ARGUMENT', fn, 'classList', 'each class once', `${what} lists '${repeated}' twice`);
   }
   for (const c of classes) {
     if (!(await exists(join(root, c)))) throw notFoundError(fn, 'classList', `classes that exist under '${root}'`, join(root, c));
@@ -106,9 +142,11 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions 
   const [height, width] = typeof o.size === 'number' ? [o.size, o.size] : o.size;
   assertInteger(fn, 'size', height, 1);
   assertInteger(fn, 'size', width, 1);
+  if (o.resize !== undefined) assertInteger(fn, 'resize', o.resize, Math.max(height, width));
   assertOneOf(fn, 'fit', o.fit, ['cover', 'fill']);
   assertOneOf(fn, 'kernel', o.kernel, ['nearest', 'linear', 'cubic', 'lanczos3']);
-  assertInteger(fn, 'concurrency', o.concurrency, 1);
+  const concurrency = o.concurrency ?? 2 * decodeThreads();
+  assertInteger(fn, 'concurrency', concurrency, 1);
   const dir = await resolveRoot(fn, root);
   const classes = await listClasses(fn, dir, o.classList);
   const pattern = o.extensions.length === 1 ? `**/*.${o.extensions[0]}` : `**/*.{${o.extensions.join(',')}}`;
@@ -125,20 +163,14 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions 
     }
   }
   const labelArray = Int32Array.from(fileLabels);
-  const pixels = height * width * 3;
   const skipped = new Map<number, SkippedImage>();
+  const queue = createDecodeQueue(concurrency);
 
-  const decode = async (index: number): Promise<Buffer> => {
+  /** Runs a decode of image `index` in the queue, mapping failures to NOT_FOUND / CORRUPT_DATA. */
+  const decodeOne = async <T>(index: number, job: (path: string) => Promise<T>): Promise<T> => {
     const path = files[index]!;
-    let data: Buffer;
-    let info: sharp.OutputInfo;
     try {
-      ({ data, info } = await sharp(path)
-        .removeAlpha()
-        .toColourspace('srgb')
-        .resize({ width, height, fit: o.fit, position: 'centre', kernel: o.kernel })
-        .raw()
-        .toBuffer({ resolveWithObject: true }));
+      return await queue.run(() => job(path));
     } catch (error) {
       const message = (error as Error).message;
       if (/missing|ENOENT/.test(message) && !(await exists(path))) {
@@ -146,52 +178,96 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions 
       }
       throw corruptDataError(fn, path, `cannot decode image (${message})`, index);
     }
-    if (info.channels !== 3 || info.width !== width || info.height !== height || data.length !== pixels) {
-      throw corruptDataError(fn, path, `decoded to ${info.width}x${info.height}x${info.channels}`, index);
+  };
+
+  /**
+   * Decodes every image at `indices` at once through the queue; with
+   * `skipCorrupt`, undecodable images are recorded and left out. Returns the
+   * positions (into `indices`) kept, and each one's result.
+   */
+  const decodeAll = async <T>(
+    getFn: string,
+    indices: ArrayLike<number>,
+    job: (path: string, index: number) => Promise<T>,
+  ): Promise<{ kept: number[]; results: T[] }> => {
+    checkIndices(getFn, indices, files.length);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: indices.length }, async (_, i) => {
+        const index = indices[i]!;
+        if (skipped.has(index)) return undefined;
+        return decodeOne(index, (path) => job(path, index));
+      }),
+    );
+    const kept: number[] = [];
+    const results: T[] = [];
+    for (let i = 0; i < outcomes.length; i++) {
+      const outcome = outcomes[i]!;
+      if (outcome.status === 'fulfilled') {
+        if (outcome.value === undefined) continue;
+        kept.push(i);
+        results.push(outcome.value);
+        continue;
+      }
+      const error = outcome.reason as Error & { code?: string };
+      if (!o.skipCorrupt || error.code !== 'CORRUPT_DATA') throw error;
+      const index = indices[i]!;
+      skipped.set(index, { index, path: files[index]!, reason: error.message });
     }
+    return { kept, results };
+  };
+
+  const pick = (indices: ArrayLike<number>, kept: readonly number[]): { labels: Int32Array; indices: Int32Array } => ({
+    labels: Int32Array.from(kept, (i) => labelArray[indices[i]!]!),
+    indices: Int32Array.from(kept, (i) => indices[i]!),
+  });
+
+  const pixels = height * width * 3;
+  const checked = (path: string, index: number, data: Buffer, bytes: number): Buffer => {
+    if (data.length !== bytes) throw corruptDataError(fn, path, `decoded to ${data.length} bytes, not ${bytes}`, index);
     return data;
   };
 
-  const name = `image-folder:${dir}`;
   return {
-    name,
+    name: `image-folder:${dir}`,
     length: files.length,
     numClasses: classes.length,
     classNames: classes,
     imageShape: [height, width, 3],
     files,
     skipped: () => [...skipped.values()],
+    decodeStats: () => queue.stats(),
     async get(indices: ArrayLike<number>): Promise<ImageBatch> {
-      checkIndices(`${fn}.get`, indices, files.length);
-      const n = indices.length;
-      const decoded: (Buffer | undefined)[] = new Array(n);
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < n) {
-          const i = next++;
-          const index = indices[i]!;
-          if (skipped.has(index)) continue;
-          try {
-            decoded[i] = await decode(index);
-          } catch (error) {
-            const corrupt = (error as { code?: string }).code === 'CORRUPT_DATA';
-            if (!o.skipCorrupt || !corrupt) throw error;
-            skipped.set(index, { index, path: files[index]!, reason: (error as Error).message });
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(o.concurrency, n) }, worker));
-      const kept: number[] = [];
-      for (let i = 0; i < n; i++) if (decoded[i] !== undefined) kept.push(i);
+      const { kept, results } = await decodeAll(`${fn}.get`, indices, async (path, index) =>
+        checked(path, index, await decodeResized(path, { height, width, resize: o.resize, fit: o.fit, kernel: o.kernel }), pixels),
+      );
       const images = new Uint8Array(kept.length * pixels);
-      const labels = new Int32Array(kept.length);
-      const outIndices = new Int32Array(kept.length);
-      kept.forEach((i, k) => {
-        images.set(decoded[i]!, k * pixels);
-        labels[k] = labelArray[indices[i]!]!;
-        outIndices[k] = indices[i]!;
+      results.forEach((data, k) => images.set(data, k * pixels));
+      return { images, ...pick(indices, kept), shape: [kept.length, height, width, 3] };
+    },
+    async getViews(indices: ArrayLike<number>, request: ViewRequest): Promise<ViewBatch> {
+      const getFn = `${fn}.getViews`;
+      checkViewRequest(getFn, request);
+      const [vh, vw] = request.size;
+      const viewPixels = vh * vw * 3;
+      // One queue slot per image: the file decoded once, then its views cut one after the other.
+      const { kept, results } = await decodeAll(getFn, indices, async (path, index) => {
+        const image = await decodeRgb(path);
+        const boxes = drawViewBoxes(image.height, image.width, viewCropRng(request.seed, request.epoch, index), request);
+        const views: Buffer[] = [];
+        for (const box of boxes) views.push(checked(path, index, await cropAndResize(image, box, request.size, o.kernel), viewPixels));
+        return { views, boxes };
       });
-      return { images, labels, indices: outIndices, shape: [kept.length, height, width, 3] };
+      const n = kept.length;
+      const images = new Uint8Array(request.count * n * viewPixels);
+      const boxes = new Int32Array(request.count * n * 4);
+      results.forEach((r, i) => {
+        for (let v = 0; v < request.count; v++) {
+          images.set(r.views[v]!, (v * n + i) * viewPixels);
+          const b = r.boxes[v]!;
+          boxes.set([b.top, b.left, b.height, b.width], (v * n + i) * 4);
+        }
+      });
+      return { images, ...pick(indices, kept), shape: [request.count * n, vh, vw, 3], views: request.count, boxes };
     },
     async labels(): Promise<Int32Array> {
       return labelArray.slice();

@@ -1,4 +1,4 @@
-export type { Dataset, ImageBatch, ImageShape } from './types';
+export type { Dataset, ImageBatch, ImageShape, ViewBatch, ViewDataset, ViewRequest } from './types';
 export { createInMemoryDataset } from './in-memory-dataset';
 export type { InMemoryDatasetOptions } from './in-memory-dataset';
 export { subsetDataset } from './subset-dataset';
@@ -14,6 +14,11 @@ export { loadFashionMnist, FASHION_MNIST_SPLIT } from './fashion-mnist';
 export type { FashionMnistOptions } from './fashion-mnist';
 export { loadImageFolder, IMAGE_FOLDER_DEFAULTS } from './image-folder';
 export type { ImageFit, ImageFolderDataset, ImageFolderOptions, ResizeKernel, SkippedImage } from './image-folder';
+export { CLASS_LIST_NAMES, IMAGENET100, classListPath, readClassList } from './class-lists';
+export type { ClassListName } from './class-lists';
+export { decodeThreads, sizeDecodeThreadPool } from './decode-threads';
+export type { DecodeQueueStats } from './decode-queue';
+export { viewCropSeed } from './view-crops';
 export {
   CIFAR10_CLASSES,
   CIFAR100_COARSE_CLASSES,
@@ -22,7 +27,7 @@ export {
   STL10_CLASSES,
 } from './class-names';
 export { createLoader, LOADER_DEFAULTS } from './loader';
-export type { DataLoader, LoaderBatch, LoaderDtype, LoaderOptions, LoaderUpload } from './loader';
+export type { DataLoader, LoaderBatch, LoaderDtype, LoaderOptions, LoaderUpload, LoaderViews } from './loader';
 export { packBytes, uploadPackedBytes } from './packed-bytes';
 export { epochOrder } from './epoch-order';
 export { IN_MEMORY_MAX_BYTES } from './record-file';

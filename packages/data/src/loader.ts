@@ -6,10 +6,12 @@
  * so the queue stays small and abandoning an epoch leaks nothing.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { RANDOM_RESIZED_CROP_DEFAULTS } from '@contrastive/augment';
 import { argumentError, assertInteger, assertOneOf } from '@contrastive/core';
 import { epochOrder } from './epoch-order';
 import { uploadPackedBytes } from './packed-bytes';
-import type { Dataset, ImageBatch } from './types';
+import type { Dataset, ImageBatch, ViewDataset, ViewRequest } from './types';
+import { checkViewRequest } from './view-request';
 
 /** Pixel type of {@link LoaderBatch.images}. */
 export type LoaderDtype = 'float32' | 'int32';
@@ -24,7 +26,10 @@ export interface LoaderOptions {
   seed?: number;
   /** Leave out the last, smaller batch of an epoch. Default false. */
   dropLast?: boolean;
-  /** Batches read ahead of the one being trained on (queue depth). Default 2. */
+  /**
+   * Batches read ahead of the one being trained on (queue depth); each is
+   * requested whole as soon as it enters the queue. Default 4.
+   */
   prefetch?: number;
   /**
    * `'float32'`: pixels divided by 255, in [0, 1] (torchvision `ToTensor`);
@@ -39,26 +44,49 @@ export interface LoaderOptions {
    * `'typed'` on cpu and wasm, `'bytes'` on every other backend.
    */
   upload?: LoaderUpload;
+  /**
+   * Cut RandomResizedCrop views at decode time (an ImageFolder's
+   * `getViews`): `count` crops of every image drawn on its full size, each
+   * resized to `size`. `images` then holds `[count * n, H, W, C]`, view-major.
+   * The crops of an image depend only on (`seed`, epoch, its dataset index).
+   * Default: none (`images` are the dataset's `get`).
+   */
+  views?: LoaderViews;
+}
+
+/** See {@link LoaderOptions.views}; `scale`/`ratio` default to torchvision's (0.08, 1) and (3/4, 4/3). */
+export interface LoaderViews {
+  readonly count: number;
+  readonly size: number | readonly [number, number];
+  readonly scale?: readonly [number, number];
+  readonly ratio?: readonly [number, number];
+  /** Seed of the crops. Default: the loader's seed. */
+  readonly seed?: number;
 }
 
 /** See {@link LoaderOptions.upload}. */
 export type LoaderUpload = 'auto' | 'bytes' | 'typed';
 
 /** Defaults of {@link createLoader}. */
-export const LOADER_DEFAULTS: Readonly<Required<LoaderOptions>> = Object.freeze({
+export const LOADER_DEFAULTS: Readonly<Required<Omit<LoaderOptions, 'views'>>> = Object.freeze({
   batchSize: 256,
   shuffle: true,
   seed: 0,
   dropLast: false,
-  prefetch: 2,
+  prefetch: 4,
   dtype: 'float32',
   upload: 'auto',
 });
 
 /** One batch. The caller owns and disposes `images` and `labels`. */
 export interface LoaderBatch {
-  /** `[n, H, W, C]` NHWC, float32 in [0, 1] or int32 in 0..255. */
+  /**
+   * `[n, H, W, C]` NHWC, float32 in [0, 1] or int32 in 0..255; with the
+   * loader's `views`, `[views * n, H, W, C]`: rows `v * n ..` are view v.
+   */
   readonly images: tf.Tensor4D;
+  /** Views per image in `images` (1 without the loader's `views`). */
+  readonly views: number;
   /** `[n]` int32; -1 marks an unlabelled image. */
   readonly labels: tf.Tensor1D;
   /** Dataset index of each image (PCL maps samples to clusters with these). */
@@ -86,6 +114,7 @@ export interface DataLoader {
 /** A batch waiting in the read-ahead queue: uint8 pixels, no tensors yet. */
 interface Prepared extends ImageBatch {
   readonly step: number;
+  readonly views: number;
 }
 
 /** Backends whose tensors live in host memory: widening on the host costs no transfer. */
@@ -125,7 +154,11 @@ export function createLoader(dataset: Dataset, options: LoaderOptions = {}): Dat
   const stepsPerEpoch = o.dropLast ? Math.floor(n / o.batchSize) : Math.ceil(n / o.batchSize);
   const order = (epoch: number): Int32Array => epochOrder(n, epoch, { seed: o.seed, shuffle: o.shuffle });
 
-  const prepare = async (ids: Int32Array, step: number): Promise<Prepared> => ({ ...(await dataset.get(ids)), step });
+  const views = o.views === undefined ? undefined : viewRequest(fn, dataset, o.views, o.seed);
+  const prepare = async (e: number, ids: Int32Array, step: number): Promise<Prepared> =>
+    views === undefined
+      ? { ...(await dataset.get(ids)), step, views: 1 }
+      : { ...(await (dataset as ViewDataset).getViews(ids, { ...views, epoch: e })), step };
 
   async function* epoch(e: number, opts: { startStep?: number } = {}): AsyncGenerator<LoaderBatch, void, undefined> {
     assertInteger('DataLoader.epoch', 'epoch', e, 0);
@@ -136,7 +169,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions = {}): Dat
     let next = startStep;
     const start = (): void => {
       const step = next++;
-      const p = prepare(ids.subarray(step * o.batchSize, Math.min((step + 1) * o.batchSize, n)), step);
+      const p = prepare(e, ids.subarray(step * o.batchSize, Math.min((step + 1) * o.batchSize, n)), step);
       p.catch(() => undefined); // handled when awaited; avoids unhandled rejections after an early exit
       pending.push(p);
     };
@@ -150,6 +183,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions = {}): Dat
           images: toImages(ready.images, ready.shape, o.dtype, o.upload),
           labels: tf.tensor1d(ready.labels, 'int32'),
           indices: ready.indices,
+          views: ready.views,
           epoch: e,
           step: ready.step,
         };
@@ -161,4 +195,20 @@ export function createLoader(dataset: Dataset, options: LoaderOptions = {}): Dat
   }
 
   return { dataset, batchSize: o.batchSize, stepsPerEpoch, order, epoch };
+}
+
+/** The per-loader part of a {@link ViewRequest}, checked; throws INVALID_ARGUMENT for a dataset without `getViews`. */
+function viewRequest(fn: string, dataset: Dataset, views: LoaderViews, seed: number): Omit<ViewRequest, 'epoch'> {
+  if (typeof (dataset as Partial<ViewDataset>).getViews !== 'function') {
+    throw argumentError('INVALID_ARGUMENT', fn, 'views', 'a dataset that decodes views (an ImageFolder)', `dataset '${dataset.name}'`);
+  }
+  const request = {
+    count: views.count,
+    size: (typeof views.size === 'number' ? [views.size, views.size] : views.size) as readonly [number, number],
+    scale: views.scale ?? RANDOM_RESIZED_CROP_DEFAULTS.scale,
+    ratio: views.ratio ?? RANDOM_RESIZED_CROP_DEFAULTS.ratio,
+    seed: views.seed ?? seed,
+  };
+  checkViewRequest(fn, { ...request, epoch: 0 });
+  return request;
 }

@@ -48,3 +48,46 @@ export interface Dataset {
   /** Every label, index = dataset index (-1 for unlabelled images). */
   labels(): Promise<Int32Array>;
 }
+
+/**
+ * Random resized crops to cut at decode time ({@link ViewDataset.getViews}):
+ * `count` views per image, each a box drawn on the full image with
+ * torchvision's RandomResizedCrop sampler and resized to `size`.
+ */
+export interface ViewRequest {
+  /** Views per image (2 for SimCLR/MoCo). */
+  readonly count: number;
+  /** `[height, width]` of every view. */
+  readonly size: readonly [number, number];
+  /** Area fraction range, e.g. [0.08, 1] (SimCLR) or [0.2, 1] (MoCo). */
+  readonly scale: readonly [number, number];
+  /** Aspect ratio (width / height) range, e.g. [3/4, 4/3]. */
+  readonly ratio: readonly [number, number];
+  /** Seed of the crops; an image's boxes depend only on (seed, epoch, its index). */
+  readonly seed: number;
+  readonly epoch: number;
+}
+
+/**
+ * Views of a batch of images. `images` holds `count` views of each of the
+ * `n` images, view-major: `[count * n, H, W, C]`, rows `v * n .. v * n + n - 1`
+ * are view v of every image. `labels` and `indices` have one entry per image.
+ */
+export interface ViewBatch extends ImageBatch {
+  /** Views per image. */
+  readonly views: number;
+  /**
+   * The crop boxes in source pixels, view-major like `images`: box of view v
+   * of image i at `4 * (v * n + i)`: top, left, height, width.
+   */
+  readonly boxes: Int32Array;
+}
+
+/** A dataset that can decode random resized crops from its full-size images (ImageFolder). */
+export interface ViewDataset extends Dataset {
+  /**
+   * `request.count` random resized crops of each image at `indices`, cut from
+   * the decoded full image (not from `imageShape`).
+   */
+  getViews(indices: ArrayLike<number>, request: ViewRequest): Promise<ViewBatch>;
+}
