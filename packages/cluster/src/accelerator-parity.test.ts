@@ -1,6 +1,8 @@
 /**
- * k-means and PCL's E-step on an accelerator backend (webgpu; reads are
- * asynchronous only). The device computes the score blocks (a fused matmul,
+ * The host k-means path (`path: 'host'`) and PCL's E-step on it on an
+ * accelerator backend (webgpu; reads are asynchronous only; 'auto' would
+ * take the device path there, tested in device-k-means.test.ts). The device
+ * computes the score blocks (a fused matmul,
  * argmax and max); seeding, bounds, the M-step and the repairs run in float64
  * JavaScript on the read-back rows. With the same data and seed, every
  * assignment must therefore be the one cpu makes, and then the centroids,
@@ -73,7 +75,7 @@ function expectSameResult(gpu: PlainResult, cpu: PlainResult, label: string, dis
 async function fit(values: Float32Array, d: number, options: KMeansOptions): Promise<PlainResult> {
   const x = tf.tensor2d(values, [values.length / d, d]);
   try {
-    return await plain(await kMeans(x, options));
+    return await plain(await kMeans(x, { ...options, path: 'host' }));
   } finally {
     x.dispose();
   }
@@ -147,7 +149,7 @@ describeBackends(['webgpu'], (backend) => {
     const data = mixture(3, 5, 40, d, 1);
     const { cpu, gpu } = await onCpuAnd(backend, async () => {
       const x = tf.tensor2d(data, [data.length / d, d]);
-      const results = await kMeansMulti(x, { ks: [3, 5, 12], restarts: 2, seed: 7 });
+      const results = await kMeansMulti(x, { ks: [3, 5, 12], restarts: 2, seed: 7, path: 'host' });
       x.dispose();
       return Promise.all(results.map(plain));
     });
@@ -211,7 +213,7 @@ describeBackends(['webgpu'], (backend) => {
     const train = mixture(6, 4, 30, d, 1);
     const test = mixture(7, 4, 10, d, 1);
     const { cpu, gpu } = await onCpuAnd(backend, async () => {
-      const model = createKMeans({ k: 4, seed: 2, restarts: 2 });
+      const model = createKMeans({ k: 4, seed: 2, restarts: 2, path: 'host' });
       const x = tf.tensor2d(train, [train.length / d, d]);
       const y = tf.tensor2d(test, [test.length / d, d]);
       const fitted = await model.fit(x);
@@ -238,7 +240,7 @@ describeBackends(['webgpu'], (backend) => {
     const data = mixture(8, 6, 30, d, 1.2);
     const { cpu, gpu } = await onCpuAnd(backend, async () => {
       const x = tf.tensor2d(data, [data.length / d, d]);
-      const results = await kMeansMulti(x, { ks: [4, 9], restarts: 2, seed: 0 });
+      const results = await kMeansMulti(x, { ks: [4, 9], restarts: 2, seed: 0, path: 'host' });
       x.dispose();
       const out = [];
       for (const r of results) {

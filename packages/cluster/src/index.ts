@@ -2,6 +2,8 @@ export { kMeans, K_MEANS_DEFAULTS } from './k-means';
 export type { KMeansOptions, KMeansResult } from './k-means';
 export { kMeansMulti } from './k-means-multi';
 export type { KMeansMultiOptions } from './k-means-multi';
+export { K_MEANS_PATHS, DEVICE_PATH_BACKENDS } from './k-means-path';
+export type { KMeansPath } from './k-means-path';
 export { assignToCentroids, ASSIGN_DEFAULTS } from './assign-to-centroids';
 export type { Assignment, AssignOptions } from './assign-to-centroids';
 export { K_MEANS_INITS } from './seeding';

@@ -5,7 +5,14 @@
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { argumentError, assertInteger } from '@contrastive/core';
 import { readFeatureMatrix } from './feature-matrix';
-import { fitKMeans, validateKMeansOptions, type KMeansOptions, type KMeansResult } from './k-means';
+import {
+  fitKMeans,
+  fitKMeansOnDevice,
+  usesDevicePath,
+  validateKMeansOptions,
+  type KMeansOptions,
+  type KMeansResult,
+} from './k-means';
 
 /** Options of {@link kMeansMulti}: those of kMeans with a list of k. */
 export interface KMeansMultiOptions extends Omit<KMeansOptions, 'k' | 'init'> {
@@ -17,7 +24,8 @@ export interface KMeansMultiOptions extends Omit<KMeansOptions, 'k' | 'init'> {
 
 /**
  * Runs k-means once per entry of `ks` on `features` ([N, d] float32,
- * borrowed), reading the rows back only once. Clustering m uses seed
+ * borrowed): on the device path (k-means-path.ts) the rows stay on the
+ * device, on the host path they are read back only once. Clustering m uses seed
  * `seed + m` (PCL: seed = m). Returns one {@link KMeansResult} per k, in
  * order; the caller disposes every `centroids`.
  *
@@ -35,11 +43,14 @@ export async function kMeansMulti(
   }
   assertInteger(fn, 'seed', seed);
   for (const k of ks) validateKMeansOptions(fn, features, { ...rest, k, seed });
-  const m = await readFeatureMatrix(features);
+  // The device path leaves the rows where they are; the host path reads them once for every k.
+  const device = usesDevicePath({ ...rest, k: ks[0]! });
+  const m = device ? undefined : await readFeatureMatrix(features);
   const results: KMeansResult[] = [];
   try {
     for (let i = 0; i < ks.length; i++) {
-      results.push(await fitKMeans(m, { ...rest, k: ks[i]!, seed: seed + i }));
+      const o = { ...rest, k: ks[i]!, seed: seed + i };
+      results.push(m === undefined ? await fitKMeansOnDevice(features, o) : await fitKMeans(m, o));
     }
   } catch (error) {
     for (const r of results) r.centroids.dispose();

@@ -39,6 +39,8 @@ import { K_MEANS_INITS, randomSeeds, type KMeansInit } from './seeding';
 import { kMeansPlusPlusSeeds } from './k-means-plus-plus';
 import { EMPTY_CLUSTER_STRATEGIES, type EmptyClusterStrategy } from './update-centroids';
 import { boundedLloyd } from './bounded-lloyd';
+import { fitOnDevice } from './device-k-means';
+import { K_MEANS_PATHS, resolvePath, type KMeansPath } from './k-means-path';
 
 /** Options of {@link kMeans}. */
 export interface KMeansOptions {
@@ -65,6 +67,14 @@ export interface KMeansOptions {
   emptyClusters?: EmptyClusterStrategy;
   /** Elements of one chunk's [rows, k] score matrix (and [rows, d] row block). Default 2^22. */
   chunkElements?: number;
+  /**
+   * `'device'`: every step as tensor ops on the active backend, one int32
+   * pair read per iteration (device-k-means.ts); `'host'`: Yinyang-bounded
+   * Lloyd in JavaScript on the rows read back once; `'auto'` (default):
+   * device on webgpu, webgl and tensorflow, host on wasm and cpu
+   * (k-means-path.ts).
+   */
+  path?: KMeansPath;
 }
 
 export const K_MEANS_DEFAULTS: Readonly<Required<Omit<KMeansOptions, 'k' | 'init'>> & { init: KMeansInit }> =
@@ -76,6 +86,7 @@ export const K_MEANS_DEFAULTS: Readonly<Required<Omit<KMeansOptions, 'k' | 'init
     maxPointsPerCentroid: 1000,
     emptyClusters: 'split-largest',
     chunkElements: ASSIGN_DEFAULTS.chunkElements,
+    path: 'auto',
   });
 
 /**
@@ -110,6 +121,7 @@ interface Resolved {
   maxPointsPerCentroid: number;
   emptyClusters: EmptyClusterStrategy;
   chunkElements: number;
+  path: KMeansPath;
 }
 
 /** Options over the defaults; an explicit `undefined` keeps the default. */
@@ -137,6 +149,7 @@ export function validateKMeansOptions(fn: string, features: Tensor2D, options: K
   if (!(o.maxPointsPerCentroid === Infinity)) assertInteger(fn, 'maxPointsPerCentroid', o.maxPointsPerCentroid, 1);
   assertOneOf(fn, 'emptyClusters', o.emptyClusters, EMPTY_CLUSTER_STRATEGIES);
   assertInteger(fn, 'chunkElements', o.chunkElements, 1);
+  assertOneOf(fn, 'path', o.path, K_MEANS_PATHS);
   if (o.init instanceof tf.Tensor) {
     assertDtype(fn, 'init', o.init, 'float32');
     if (o.init.rank !== 2 || o.init.shape[0] !== options.k || o.init.shape[1] !== d) {
@@ -256,6 +269,19 @@ export async function fitKMeans(m: FeatureMatrix, options: KMeansOptions): Promi
  */
 export async function kMeans(features: Tensor2D, options: KMeansOptions): Promise<KMeansResult> {
   validateKMeansOptions('kMeans', features, options);
+  if (usesDevicePath(options)) return fitKMeansOnDevice(features, options);
   const m = await readFeatureMatrix(features);
   return fitKMeans(m, options);
+}
+
+/** Whether `options` (validated) run on the device path on the active backend. */
+export function usesDevicePath(options: KMeansOptions): boolean {
+  return resolvePath(withDefaults(options).path) === 'device';
+}
+
+/** k-means on the device path (device-k-means.ts) with validated options. */
+export async function fitKMeansOnDevice(features: Tensor2D, options: KMeansOptions): Promise<KMeansResult> {
+  const { path: _, ...o } = withDefaults(options);
+  const fit = await fitOnDevice(features, o);
+  return { ...fit, counts: countMembers(fit.assignment, o.k) };
 }
