@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ContrastiveError } from '@contrastive/core';
@@ -81,7 +82,12 @@ describe('setBackend', () => {
   });
 
   it('reports the device of every backend', async () => {
-    expect((await setBackend('wasm')).device).toEqual({ kind: 'cpu', description: 'wasm (XNNPACK, SIMD) on the CPU' });
+    // Default: every core (capped at 8), e.g. 'wasm (XNNPACK, SIMD, 2 threads) on the CPU'.
+    const cores = Math.min(availableParallelism(), 8);
+    const wasm = await setBackend('wasm');
+    expect(wasm.threads).toBe(cores);
+    expect(wasm.device).toEqual({ kind: 'cpu', description: `wasm (XNNPACK, SIMD, ${cores} thread${cores === 1 ? '' : 's'}) on the CPU` });
+    expect((await setBackend('wasm', { threads: 1 })).device.description).toBe('wasm (XNNPACK, SIMD, 1 thread) on the CPU');
     expect((await setBackend('cpu')).device.kind).toBe('cpu');
   });
 
