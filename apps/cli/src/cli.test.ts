@@ -48,10 +48,12 @@ describe('contrastive CLI', () => {
   it('trains the smoke preset and evaluates the run', async () => {
     const trained = await run('train', 'simclr', '--preset', 'smoke', '--backend', 'wasm', '--out', out);
     expect(trained.code).toBe(0);
-    expect(trained.text).toMatch(/kNN top-1 .*% trained vs .*% for the same encoder at random init/);
+    expect(trained.text).toMatch(/kNN top-1 .*% trained vs .*% for the same encoder at random init vs .*% on raw pixels/);
+    expect(trained.text).toMatch(/trained (beats|does not beat) raw pixels \([+-]\d+\.\d\d points; raw-pixel bank 200, queries 100\)/);
     const runDir = /run folder: (.*)/.exec(trained.text)![1]!;
     const evaluated = await run('eval', runDir, '--no-probe');
     expect(evaluated.code).toBe(0);
     expect(evaluated.text).toContain('checkpoint of epoch 2');
+    expect(evaluated.text).toMatch(/kNN on raw pixels top-1 \d+\.\d\d%, top-5 \d+\.\d\d% \(bank 200, queries 100\)/);
   });
 });

@@ -71,7 +71,11 @@ async function train(args: string[], write: Write): Promise<void> {
       ...(values.resume === undefined ? {} : { resume: values.resume }),
     });
     write('');
-    write(`kNN top-1 (k=200 weighted, test set): ${result.knn.top1.toFixed(2)}% trained vs ${result.knnRandomInit.top1.toFixed(2)}% for the same encoder at random init`);
+    const raw = result.knnRawPixels;
+    write(
+      `kNN top-1 (weighted, test set): ${result.knn.top1.toFixed(2)}% trained vs ${result.knnRandomInit.top1.toFixed(2)}% for the same encoder at random init vs ${raw.top1.toFixed(2)}% on raw pixels`,
+    );
+    write(`  trained ${result.knn.top1 > raw.top1 ? 'beats' : 'does not beat'} raw pixels (${(result.knn.top1 - raw.top1 >= 0 ? '+' : '') + (result.knn.top1 - raw.top1).toFixed(2)} points; raw-pixel bank ${raw.bank}, queries ${raw.queries})`);
     if (result.linearProbe !== undefined) write(`linear probe top-1 (last epoch): ${result.linearProbe.top1.toFixed(2)}%`);
     write(`alignment ${result.alignment.toFixed(4)}, uniformity ${result.uniformity.toFixed(4)}; ${result.epochs} epochs in ${(result.seconds / 60).toFixed(1)} min on ${result.backend}`);
     write(`run folder: ${result.runDir}`);
@@ -100,6 +104,9 @@ async function evaluate(args: string[], write: Write): Promise<void> {
   });
   write(`${result.runDir} (checkpoint of epoch ${result.epoch})`);
   write(`kNN top-1 ${result.knn.top1.toFixed(2)}%, top-5 ${result.knn.top5.toFixed(2)}%`);
+  if (result.knnRawPixels !== undefined) {
+    write(`kNN on raw pixels top-1 ${result.knnRawPixels.top1.toFixed(2)}%, top-5 ${result.knnRawPixels.top5.toFixed(2)}% (bank ${result.knnRawPixels.bank}, queries ${result.knnRawPixels.queries})`);
+  }
   if (result.linearProbe !== undefined) write(`linear probe top-1 (last epoch) ${result.linearProbe.top1.toFixed(2)}%`);
 }
 

@@ -25,7 +25,8 @@ export function buildEncoder(
   const backbone = createBackbone(config.backbone as BackboneName, {
     inputShape,
     seed,
-    stem: config.stem,
+    stem: config.stem ?? 'cifar',
+    ...(config.zeroInitResidual === undefined ? {} : { zeroInitResidual: config.zeroInitResidual }),
     batchNormGroups: config.batchNormGroups,
     ...(config.convChannels === undefined ? {} : { convChannels: config.convChannels }),
   });

@@ -56,7 +56,7 @@ export function buildSchedule(
       decay: schedule.decay,
       epochs: options.epochs,
       per: schedule.per,
-      warmupEpochs: schedule.warmupEpochs,
+      ...(schedule.warmupSteps > 0 ? { warmupSteps: schedule.warmupSteps } : { warmupEpochs: schedule.warmupEpochs }),
       milestones: schedule.milestones,
       gamma: schedule.gamma,
       floor: schedule.floor,

@@ -10,8 +10,9 @@ import { z } from 'zod';
 import { AUGMENT_PRESET_NAMES } from '@contrastive/augment';
 import { BACKBONE_NAMES, PROJECTION_HEAD_PRESETS } from '@contrastive/encoders';
 import { LINEAR_PROBE_PRESET_NAMES } from '@contrastive/eval';
+import { KNN_FEATURE_CHOICES } from './evaluate';
 
-export const DATASET_NAMES = ['fashion-mnist', 'cifar10', 'cifar100', 'stl10', 'imagefolder'] as const;
+export const DATASET_NAMES = ['fashion-mnist', 'cifar10', 'cifar100', 'stl10', 'imagefolder', 'idx'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 const positiveInt = z.number().int().positive();
@@ -22,6 +23,19 @@ export const dataSchema = z.object({
   dataset: z.enum(DATASET_NAMES),
   /** Folder with the official files (or `--data`). Not used by fashion-mnist. */
   root: z.string().optional(),
+  /**
+   * idx: the file-name prefix before `train-images-idx3-ubyte[.gz]` (e.g.
+   * `emnist-balanced-`); default: the one prefix found in `root` ('' for
+   * MNIST, Fashion-MNIST and KMNIST).
+   */
+  idxPrefix: z.string().optional(),
+  /**
+   * CIFAR-10/100: require the official record counts (10,000 per file;
+   * CIFAR-100 train 50,000), which also catches a file truncated at a record
+   * boundary. false accepts any whole number of records (your own data in
+   * the CIFAR layout). Default true.
+   */
+  officialSize: z.boolean().default(true),
   /** STL-10: pre-train on 'train+unlabeled' (105k, the SSL split) or 'train'. */
   stl10Split: z.enum(['train', 'train+unlabeled']).default('train+unlabeled'),
   /** ImageFolder: a file listing the classes to use (the ImageNet-100 subset). */
@@ -45,9 +59,11 @@ export const augmentSchema = z.object({
 
 export const modelSchema = z.object({
   backbone: z.enum(BACKBONE_NAMES as unknown as [string, ...string[]]),
-  /** ResNet stem: 'cifar' (3x3 s1, no max-pool) or 'imagenet'. */
-  stem: z.enum(['cifar', 'imagenet']).default('cifar'),
-  /** ConvNet widths (backbone 'conv-net'). */
+  /** ResNets only: stem 'cifar' (3x3 s1, no max-pool; the default) or 'imagenet'. */
+  stem: z.enum(['cifar', 'imagenet']).optional(),
+  /** ResNets only: start the last BN of every residual block at gamma 0 (SiMo's cvpods config). Default false. */
+  zeroInitResidual: z.boolean().optional(),
+  /** conv-net only: the widths of its blocks. */
   convChannels: z.array(positiveInt).optional(),
   /** Projection head preset of the paper (encoders' projectionHeadPreset). */
   head: z.enum(PROJECTION_HEAD_PRESETS as unknown as [string, ...string[]]),
@@ -74,9 +90,14 @@ export const scheduleSchema = z.object({
   decay: z.enum(['constant', 'cosine', 'multi-step']),
   per: z.enum(['iteration', 'epoch']).default('iteration'),
   warmupEpochs: nonNegative.default(0),
+  /** Warm-up in optimiser steps instead of epochs (SiMo: 10 iterations); exclusive with warmupEpochs. Default 0. */
+  warmupSteps: z.number().int().nonnegative().default(0),
   milestones: z.array(nonNegative).default([]),
   gamma: z.number().positive().default(0.1),
   floor: nonNegative.default(0),
+}).refine((s) => s.warmupSteps === 0 || s.warmupEpochs === 0, {
+  message: 'set warmupSteps or warmupEpochs, not both',
+  path: ['warmupSteps'],
 });
 
 export const trainSchema = z.object({
@@ -104,6 +125,8 @@ export const evalSchema = z.object({
   /** Override the probe's epochs (CPU presets). */
   linearProbeEpochs: positiveInt.optional(),
   /** Points in the report's 2-D embedding scatter. */
+  /** Features of the kNN monitor: 'backbone' h (default) or 'projection' z (MoCo CIFAR-10 demo). Probes use h. */
+  knnFeatures: z.enum(KNN_FEATURE_CHOICES).default('backbone'),
   scatterPoints: positiveInt.default(1000),
 });
 
@@ -112,6 +135,26 @@ export function appConfigSchema<M extends z.ZodType>(method: M) {
   return z.object({
     seed: z.number().int().nonnegative().default(0),
     backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'),
+const RESNETS: readonly string[] = ['resnet18', 'resnet34', 'resnet50'];
+
+/**
+ * Model fields the chosen backbone does not use are errors, not silently
+ * carried: `stem` and `zeroInitResidual` belong to ResNets, `convChannels`
+ * to conv-net.
+ */
+function checkModelFields(model: z.output<typeof modelSchema>, ctx: z.RefinementCtx): void {
+  const resnet = RESNETS.includes(model.backbone);
+  const unused = (field: string, owner: string) =>
+    ctx.addIssue({
+      code: 'custom',
+      path: ['model', field],
+      message: `not used by backbone '${model.backbone}' (only ${owner} read it); remove it`,
+    });
+  if (!resnet && model.stem !== undefined) unused('stem', 'ResNets');
+  if (!resnet && model.zeroInitResidual !== undefined) unused('zeroInitResidual', 'ResNets');
+  if (model.backbone !== 'conv-net' && model.convChannels !== undefined) unused('convChannels', 'conv-net');
+}
+
     data: dataSchema,
     augment: augmentSchema,
     model: modelSchema,
@@ -120,7 +163,7 @@ export function appConfigSchema<M extends z.ZodType>(method: M) {
     train: trainSchema,
     eval: evalSchema.default(evalSchema.parse({})),
     method,
-  });
+  }).superRefine((config, ctx) => checkModelFields(config.model, ctx));
 }
 
 /** The shared part of every resolved app config. */

@@ -10,7 +10,7 @@ import type { LinearProbePreset } from '@contrastive/eval';
 import { loadLatestCheckpoint, openRun, resolveConfig, restoreWeights } from '@contrastive/train';
 import { buildEncoder } from './build-encoder';
 import type { BaseConfig } from './config-schema';
-import { disposeEvalSets, embedEvalSets, knnScore, probeScore, type KnnScore } from './evaluate';
+import { disposeEvalSets, embedEvalSets, knnScore, probeScore, rawPixelKnn, type KnnScore, type RawPixelKnn } from './evaluate';
 import type { AppDefinition } from './method';
 import { openRunData } from './open-data';
 
@@ -18,6 +18,8 @@ export interface RunEvaluation {
   runDir: string;
   epoch: number;
   knn: KnnScore;
+  /** The same kNN on raw pixels (unless `rawPixels: false`). */
+  knnRawPixels?: RawPixelKnn;
   linearProbe?: { top1: number; bestTestOptimistic: number; epochs: number };
 }
 
@@ -25,7 +27,7 @@ export interface RunEvaluation {
 export async function evaluateRun(
   app: AppDefinition,
   runDir: string,
-  options: { backend?: BackendRequest; linearProbe?: boolean } = {},
+  options: { backend?: BackendRequest; linearProbe?: boolean; rawPixels?: boolean } = {},
 ): Promise<RunEvaluation> {
   const run = await openRun(resolve(runDir));
   const config = resolveConfig(app.schema, run.info.config) as BaseConfig;
@@ -46,8 +48,23 @@ export async function evaluateRun(
     const sets = await embedEvalSets(encoder, data, augment.eval);
     try {
       const numClasses = data.evalTest.numClasses;
-      const knn = await knnScore(sets, { k: config.eval.knnK, t: config.eval.knnT, numClasses });
+      const knnOptions = { k: config.eval.knnK, t: config.eval.knnT, numClasses };
+      let knn: KnnScore;
+      if (config.eval.knnFeatures === 'backbone') {
+        knn = await knnScore(sets, knnOptions);
+      } else {
+        const knnSets = await embedEvalSets(encoder, data, augment.eval, config.eval.knnFeatures);
+        try {
+          knn = await knnScore(knnSets, knnOptions);
+        } finally {
+          disposeEvalSets(knnSets);
+        }
+      }
       const result: RunEvaluation = { runDir: run.dir, epoch: latest.checkpoint.epoch, knn };
+      if (options.rawPixels ?? true) {
+        const pixels = augment.size * augment.size * data.train.imageShape[2];
+        result.knnRawPixels = await rawPixelKnn(data, augment.eval, { ...knnOptions, pixels, seed: config.seed });
+      }
       if ((options.linearProbe ?? true) && config.eval.linearProbe !== 'none') {
         result.linearProbe = await probeScore(sets, {
           preset: config.eval.linearProbe as LinearProbePreset,

@@ -8,7 +8,16 @@ import type { Augmentation, MultiViewAugmentation } from '@contrastive/augment';
 import { createLoader, type Dataset } from '@contrastive/data';
 import type { ComposedEncoder } from '@contrastive/encoders';
 import { alignment, knnClassify, linearProbe, uniformity, type LinearProbePreset } from '@contrastive/eval';
-import { backboneFeatures, extractFeatures, type FeatureSet } from './features';
+import { backboneFeatures, extractFeatures, projectionFeatures, type FeatureSet } from './features';
+import { stratifiedSubset } from './open-data';
+
+/**
+ * Which features the kNN monitor compares: the backbone output h (default;
+ * what linear probes use) or the projection z (the MoCo CIFAR-10 demo's
+ * monitor: `test(model.encoder_q, ...)` on the normalised 128-d output).
+ */
+export const KNN_FEATURE_CHOICES = ['backbone', 'projection'] as const;
+export type KnnFeatureChoice = (typeof KNN_FEATURE_CHOICES)[number];
 
 export interface KnnScore {
   top1: number;
@@ -20,13 +29,14 @@ export interface EvalSets {
   queries: FeatureSet;
 }
 
-/** Backbone features of the bank and the queries; the caller disposes them. */
+/** Backbone (default) or projection features of the bank and the queries; the caller disposes them. */
 export async function embedEvalSets(
   encoder: ComposedEncoder,
   sets: { evalTrain: Dataset; evalTest: Dataset },
   transform: Augmentation,
+  features: KnnFeatureChoice = 'backbone',
 ): Promise<EvalSets> {
-  const embed = backboneFeatures(encoder);
+  const embed = features === 'projection' ? projectionFeatures(encoder) : backboneFeatures(encoder);
   const bank = await extractFeatures(embed, sets.evalTrain, transform);
   try {
     const queries = await extractFeatures(embed, sets.evalTest, transform);
@@ -50,6 +60,55 @@ export async function knnScore(sets: EvalSets, options: { k: number; t: number; 
     testLabels: sets.queries.labels,
   });
   return { top1: 100 * (result.top1Accuracy ?? NaN), top5: 100 * (result.top5Accuracy ?? NaN) };
+}
+
+/** Largest bank or query set (images x pixels) the raw-pixel kNN embeds: 2^28 floats, 1 GiB. */
+export const RAW_PIXEL_MAX_ELEMENTS = 2 ** 28;
+
+/** kNN accuracy of the raw pixels, and how many images it used. */
+export interface RawPixelKnn extends KnnScore {
+  /** Bank images (all of evalTrain unless it exceeded {@link RAW_PIXEL_MAX_ELEMENTS}). */
+  bank: number;
+  /** Query images (likewise). */
+  queries: number;
+}
+
+/** Flattens `[B, H, W, C]` images to `[B, H*W*C]` (the identity encoder). */
+export function rawPixelFeatures(): (images: tf.Tensor4D) => tf.Tensor2D {
+  return (images) => tf.reshape(images, [images.shape[0], -1]) as tf.Tensor2D;
+}
+
+/**
+ * The same weighted kNN on raw pixels: each image after the deterministic
+ * eval `transform` (normalised, resized/cropped as the encoder sees it),
+ * flattened, compared by cosine. The baseline an encoder must beat. A set of
+ * more than {@link RAW_PIXEL_MAX_ELEMENTS} values is replaced by a seeded
+ * stratified subset that fits (ImageNet-size images).
+ */
+export async function rawPixelKnn(
+  sets: { evalTrain: Dataset; evalTest: Dataset },
+  transform: Augmentation,
+  options: { k: number; t: number; numClasses: number; pixels: number; seed: number },
+): Promise<RawPixelKnn> {
+  const cap = Math.max(1, Math.floor(RAW_PIXEL_MAX_ELEMENTS / options.pixels));
+  const bankSet = sets.evalTrain.length > cap ? await stratifiedSubset(sets.evalTrain, cap, options.seed + 5) : sets.evalTrain;
+  const querySet = sets.evalTest.length > cap ? await stratifiedSubset(sets.evalTest, cap, options.seed + 6) : sets.evalTest;
+  const embed = rawPixelFeatures();
+  const bank = await extractFeatures(embed, bankSet, transform);
+  let queries: FeatureSet;
+  try {
+    queries = await extractFeatures(embed, querySet, transform);
+  } catch (error) {
+    bank.features.dispose();
+    throw error;
+  }
+  const pixelSets = { bank, queries };
+  try {
+    const score = await knnScore(pixelSets, options);
+    return { ...score, bank: bankSet.length, queries: querySet.length };
+  } finally {
+    disposeEvalSets(pixelSets);
+  }
 }
 
 /** Final linear probe on frozen backbone features; accuracies in percent. */

@@ -7,11 +7,22 @@ export type { ModelConfig } from './build-encoder';
 export { buildOptimizer, buildSchedule, scaledLearningRate } from './build-optimizer';
 export { backboneFeatures, extractFeatures, projectionFeatures } from './features';
 export type { Embed, FeatureSet } from './features';
-export { alignmentUniformity, disposeEvalSets, embedEvalSets, knnScore, probeScore } from './evaluate';
-export type { EvalSets, KnnScore } from './evaluate';
+export {
+  alignmentUniformity,
+  disposeEvalSets,
+  embedEvalSets,
+  knnScore,
+  KNN_FEATURE_CHOICES,
+  probeScore,
+  RAW_PIXEL_MAX_ELEMENTS,
+  rawPixelFeatures,
+  rawPixelKnn,
+} from './evaluate';
+export type { EvalSets, KnnFeatureChoice, KnnScore, RawPixelKnn } from './evaluate';
+export { idxPrefixes, openIdxData } from './open-idx';
 export { defineApp } from './method';
 export type { AppDefinition, BatchInfo, Method, MethodContext, MethodState } from './method';
-export { trainApp } from './train-app';
+export { rawPixelNote, trainApp } from './train-app';
 export type { TrainAppOptions, TrainAppResult } from './train-app';
 export { writeRunReport } from './run-report';
 export { evaluateRun } from './evaluate-run';

@@ -10,14 +10,15 @@ import { ContrastiveError, createRng } from '@contrastive/core';
 import {
   loadCifar10,
   loadCifar100,
-  loadFashionMnist,
   loadImageFolder,
   loadStl10,
   subsetDataset,
   type Dataset,
 } from '@contrastive/data';
+import { loadFashionMnist } from '@contrastive/fashion-mnist';
 import type { z } from 'zod';
 import type { dataSchema } from './config-schema';
+import { openIdxData } from './open-idx';
 
 export type DataConfig = z.output<typeof dataSchema>;
 
@@ -36,6 +37,7 @@ const DOWNLOAD_HINTS: Record<string, string> = {
   cifar100: 'the CIFAR-100 binary version (cifar-100-binary.tar.gz: train.bin, test.bin)',
   stl10: 'the STL-10 binary version (stl10_binary.tar.gz: train_X.bin, train_y.bin, test_X.bin, test_y.bin, unlabeled_X.bin)',
   imagefolder: 'a folder of class folders, e.g. ImageNet train/ and val/ with one folder per class',
+  idx: 'IDX files: train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (MNIST, Fashion-MNIST, KMNIST; plain or .gz) or EMNIST\'s emnist-<split>-train-images-idx3-ubyte.gz, ...',
 };
 
 function requireRoot(config: DataConfig): string {
@@ -90,16 +92,16 @@ export async function openRunData(config: DataConfig, seed: number): Promise<Run
       break;
     case 'cifar10': {
       const root = requireRoot(config);
-      train = await loadCifar10(root, { split: 'train' });
+      train = await loadCifar10(root, { split: 'train', officialSize: config.officialSize });
       evalTrain = train;
-      evalTest = await loadCifar10(root, { split: 'test' });
+      evalTest = await loadCifar10(root, { split: 'test', officialSize: config.officialSize });
       break;
     }
     case 'cifar100': {
       const root = requireRoot(config);
-      train = await loadCifar100(root, { split: 'train' });
+      train = await loadCifar100(root, { split: 'train', officialSize: config.officialSize });
       evalTrain = train;
-      evalTest = await loadCifar100(root, { split: 'test' });
+      evalTest = await loadCifar100(root, { split: 'test', officialSize: config.officialSize });
       break;
     }
     case 'stl10': {
@@ -117,6 +119,13 @@ export async function openRunData(config: DataConfig, seed: number): Promise<Run
       train = await loadImageFolder(trainDir, options);
       evalTrain = train;
       evalTest = existsSync(valDir) ? await loadImageFolder(valDir, options) : train;
+      break;
+    }
+    case 'idx': {
+      const sets = await openIdxData(requireRoot(config), config.idxPrefix);
+      train = sets.train;
+      evalTrain = train;
+      evalTest = sets.test;
       break;
     }
   }

@@ -23,7 +23,17 @@ import type { z } from 'zod';
 import { buildEncoder } from './build-encoder';
 import { buildOptimizer, buildSchedule } from './build-optimizer';
 import type { BaseConfig } from './config-schema';
-import { alignmentUniformity, disposeEvalSets, embedEvalSets, knnScore, probeScore, type KnnScore } from './evaluate';
+import {
+  alignmentUniformity,
+  disposeEvalSets,
+  embedEvalSets,
+  knnScore,
+  probeScore,
+  rawPixelKnn,
+  type EvalSets,
+  type KnnScore,
+  type RawPixelKnn,
+} from './evaluate';
 import type { AppDefinition, Method } from './method';
 import { openRunData } from './open-data';
 import { trainEpoch, type EpochLoop } from './train-epoch';
@@ -59,6 +69,8 @@ export interface TrainAppResult {
   uniformity: number;
   seconds: number;
   reportPath: string;
+  /** The same kNN on the raw (eval-transformed, flattened) pixels: the baseline to beat. */
+  knnRawPixels: RawPixelKnn;
 }
 
 function presetOf(app: AppDefinition, name: string | undefined): unknown {
@@ -72,6 +84,11 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
   const started = Date.now();
   const out = options.stream ?? process.stdout;
   const say = (line: string) => void out.write(`${line}\n`);
+
+/** " (bank B, queries Q)" when the raw-pixel kNN had to use subsets (images too large), else "". */
+export function rawPixelNote(raw: RawPixelKnn, data: { evalTrain: { length: number }; evalTest: { length: number } }): string {
+  return raw.bank < data.evalTrain.length || raw.queries < data.evalTest.length ? ` (bank ${raw.bank}, queries ${raw.queries})` : '';
+}
 
   // 1. Config: a resumed run reuses its saved config; --set applies on top of a preset.
   let run: Run | undefined;
@@ -132,6 +149,20 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
     let startEpoch = 0;
     let knnRandomInit: KnnScore;
     if (run === undefined) {
+  const knnFeatures = config.eval.knnFeatures;
+  const auViews = multiView(augment.train, 2);
+  /** kNN (on the configured features) plus alignment and uniformity of the encoder now. */
+  const monitor = async (): Promise<{ knn: KnnScore; alignment: number; uniformity: number }> => {
+    const sets = await embedEvalSets(encoder, data, augment.eval, knnFeatures);
+    let knn: KnnScore;
+    try {
+      knn = await knnScore(sets, evalOptions);
+    } finally {
+      disposeEvalSets(sets);
+    }
+    const au = await alignmentUniformity(encoder, data.evalTest, auViews, { limit: 512, seed: config.seed });
+    return { knn, ...au };
+  };
       run = await createRun({
         root: resolve(options.outDir ?? 'runs'),
         app: app.name,
@@ -139,14 +170,25 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
         config,
         seed: config.seed,
         backend: choice.backend,
+    let knnRawPixels: RawPixelKnn;
         keepCheckpoints: config.train.keepCheckpoints,
       });
-      const sets = await embedEvalSets(encoder, data, augment.eval);
-      knnRandomInit = await knnScore(sets, evalOptions);
-      disposeEvalSets(sets);
-      run.log({ kind: 'knn', epoch: 0, knnTop1: knnRandomInit.top1, knnTop5: knnRandomInit.top5 });
+      const initial = await monitor();
+      knnRandomInit = initial.knn;
+      knnRawPixels = await rawPixelKnn(data, augment.eval, { ...evalOptions, pixels: inputShape[0] * inputShape[1] * inputShape[2], seed: config.seed });
+      run.log({ kind: 'knn', epoch: 0, knnTop1: knnRandomInit.top1, knnTop5: knnRandomInit.top5, alignment: initial.alignment, uniformity: initial.uniformity });
+      run.log({
+        kind: 'knn-reference',
+        epoch: 0,
+        knnTop1RandomInit: knnRandomInit.top1,
+        knnTop5RandomInit: knnRandomInit.top5,
+        knnTop1RawPixels: knnRawPixels.top1,
+        knnTop5RawPixels: knnRawPixels.top5,
+        rawPixelBank: knnRawPixels.bank,
+        rawPixelQueries: knnRawPixels.queries,
+      });
       say(`run: ${run.dir}`);
-      say(`kNN top-1 at random init: ${knnRandomInit.top1.toFixed(2)}%`);
+      say(`kNN top-1 at random init: ${knnRandomInit.top1.toFixed(2)}%; on raw pixels: ${knnRawPixels.top1.toFixed(2)}%${rawPixelNote(knnRawPixels, data)}`);
     } else {
       const point = await run.resume();
       for (const skipped of point?.skipped ?? []) say(`skipped checkpoint ${skipped.dir}: ${skipped.reason}`);
@@ -158,8 +200,20 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
         optimizer.setState(c.optimizers['main']!);
         augmentRng.setState(c.rng['augment']!);
         methodRng.setState(c.rng['method']!);
-        method.setState?.(c);
+        await method.setState?.(c);
         startEpoch = c.epoch;
+      const reference = run.readMetrics().find((r) => r['kind'] === 'knn-reference');
+      if (reference === undefined) {
+        // A run started before raw-pixel references were logged: measure them now.
+        knnRawPixels = await rawPixelKnn(data, augment.eval, { ...evalOptions, pixels: inputShape[0] * inputShape[1] * inputShape[2], seed: config.seed });
+      } else {
+        knnRawPixels = {
+          top1: Number(reference['knnTop1RawPixels']),
+          top5: Number(reference['knnTop5RawPixels']),
+          bank: Number(reference['rawPixelBank']),
+          queries: Number(reference['rawPixelQueries']),
+        };
+      }
         c.dispose();
         say(`resumed ${run.dir} at epoch ${startEpoch}`);
       }
@@ -185,11 +239,9 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
       const last = epoch + 1 === config.train.epochs;
       const record: MetricRecord = { kind: 'epoch', epoch: epoch + 1, loss: epochLoss };
       if (last || (config.eval.knnEvery > 0 && (epoch + 1) % config.eval.knnEvery === 0)) {
-        const sets = await embedEvalSets(encoder, data, augment.eval);
-        const knn = await knnScore(sets, evalOptions);
-        disposeEvalSets(sets);
-        runRef.log({ kind: 'knn', epoch: epoch + 1, knnTop1: knn.top1, knnTop5: knn.top5 });
-        say(`epoch ${epoch + 1}: loss ${epochLoss.toFixed(4)}, kNN top-1 ${knn.top1.toFixed(2)}%`);
+        const now = await monitor();
+        runRef.log({ kind: 'knn', epoch: epoch + 1, knnTop1: now.knn.top1, knnTop5: now.knn.top5, alignment: now.alignment, uniformity: now.uniformity });
+        say(`epoch ${epoch + 1}: loss ${epochLoss.toFixed(4)}, kNN top-1 ${now.knn.top1.toFixed(2)}%, alignment ${now.alignment.toFixed(3)}, uniformity ${now.uniformity.toFixed(3)}`);
       }
       runRef.log(record);
       if (last || (epoch + 1) % config.train.checkpointEvery === 0) {
@@ -209,7 +261,18 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
 
     // 6. Final evaluation and report.
     const sets = await embedEvalSets(encoder, data, augment.eval);
-    const knn = await knnScore(sets, evalOptions);
+    let knn: KnnScore;
+    if (knnFeatures === 'backbone') {
+      knn = await knnScore(sets, evalOptions);
+    } else {
+      let knnSets: EvalSets | undefined;
+      try {
+        knnSets = await embedEvalSets(encoder, data, augment.eval, knnFeatures);
+        knn = await knnScore(knnSets, evalOptions);
+      } finally {
+        if (knnSets !== undefined) disposeEvalSets(knnSets);
+      }
+    }
     let probe: TrainAppResult['linearProbe'];
     if (config.eval.linearProbe !== 'none') {
       probe = await probeScore(sets, {
@@ -219,10 +282,7 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
         ...(config.eval.linearProbeEpochs === undefined ? {} : { epochs: config.eval.linearProbeEpochs }),
       });
     }
-    const au = await alignmentUniformity(encoder, data.evalTest, multiView(augment.train, 2), {
-      limit: 512,
-      seed: config.seed,
-    });
+    const au = await alignmentUniformity(encoder, data.evalTest, auViews, { limit: 512, seed: config.seed });
     const final: MetricRecord = {
       kind: 'final',
       epoch: config.train.epochs,
@@ -259,3 +319,5 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
     encoder.model.dispose();
   }
 }
+      knnTop1RawPixels: knnRawPixels.top1,
+      knnRawPixels,
