@@ -36,7 +36,8 @@ export type LinearProbePreset =
   | 'lightly'
   | 'align-uniform'
   | 'leftthomas'
-  | 'moco-cifar';
+  | 'moco-cifar'
+  | 'simclr-cifar';
 
 const BASE: LinearProbeConfig = {
   optimizer: 'sgd',
@@ -93,6 +94,22 @@ export const LINEAR_PROBE_PRESETS: Readonly<Record<LinearProbePreset, Readonly<L
   },
   /** MoCo CIFAR demo recommendation: lr 30, wd 0, 100 epochs, cosine; batch not in the spec (256). */
   'moco-cifar': { ...BASE, schedule: { type: 'cosine' } },
+  /**
+   * SimCLR README CIFAR-10 linear eval (the "around 91%" command, google-research/simclr
+   * README.md:116-122 @ 383d414): `--optimizer=momentum` = Nesterov momentum 0.9
+   * (model_util.py:89-90), lr 0.1 per 256 with the default linear scaling = 0.2 at
+   * batch 512 (model_util.py:65), wd 0, 100 epochs, no warm-up then cosine
+   * (model_util.py:76-81), zero-initialised logits (`--zero_init_logits_layer=True`).
+   */
+  'simclr-cifar': {
+    ...BASE,
+    learningRate: 0.2,
+    nesterov: true,
+    batchSize: 512,
+    epochs: 100,
+    schedule: { type: 'cosine' },
+    initStd: 0,
+  },
 });
 
 export const LINEAR_PROBE_PRESET_NAMES = Object.keys(LINEAR_PROBE_PRESETS) as LinearProbePreset[];

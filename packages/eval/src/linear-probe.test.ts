@@ -86,6 +86,10 @@ describe('linear probe presets', () => {
     expect([au.optimizer, au.learningRate, au.betas[0], au.batchSize]).toEqual(['adam', 1e-3, 0.5, 128]);
     expect(learningRateAt(au, 85)).toBeCloseTo(1e-3 * 0.04, 15);
     expect(learningRateAt(LINEAR_PROBE_PRESETS.lightly, 45)).toBeCloseTo(0.05, 12);
+    // SimCLR README CIFAR-10 linear eval: Nesterov momentum, 0.1 x 512/256, batch 512, 100 epochs, cosine, zero-init logits.
+    const sc = LINEAR_PROBE_PRESETS['simclr-cifar'];
+    expect([sc.optimizer, sc.learningRate, sc.momentum, sc.nesterov, sc.weightDecay, sc.batchSize, sc.epochs, sc.initStd]).toEqual(['sgd', 0.2, 0.9, true, 0, 512, 100, 0]);
+    expect(learningRateAt(sc, 50)).toBeCloseTo(0.1, 12);
   });
 
   it('rejects bad input', async () => {
