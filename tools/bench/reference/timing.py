@@ -1,11 +1,12 @@
-"""Shared timing for the PyTorch reference scripts: one thread, median of runs."""
+"""Shared timing for the PyTorch reference scripts: one thread (or BENCH_TORCH_THREADS), median of runs."""
 import json
+import os
 import statistics
 import time
 
 import torch
 
-torch.set_num_threads(1)
+torch.set_num_threads(int(os.environ.get("BENCH_TORCH_THREADS", "1")))
 
 
 def report(fn, repeats=5, warmup=1):

@@ -49,7 +49,7 @@ async function loadCases(): Promise<BenchCase[]> {
 async function runCase(c: BenchCase, backend: BenchBackend, torchSeconds: number | undefined): Promise<BenchResult> {
   const base = { name: c.name, description: c.description, backend };
   try {
-    await setBackend(backend);
+    await setBackend(backend, { threads: c.threads ?? 1 });
     const prepared = await c.setup(backend);
     let runs: number[];
     let counters: Record<string, number> | undefined;
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     let torchSeconds: number | undefined;
     if (useTorch && c.torch !== undefined) {
       try {
-        torchSeconds = runTorch(c.torch.script, c.torch.args);
+        torchSeconds = runTorch(c.torch.script, c.torch.args, c.torch.threads);
       } catch (error) {
         console.warn(`${c.name}: PyTorch reference failed: ${error instanceof Error ? error.message : error}`);
       }

@@ -1,7 +1,8 @@
 /**
  * Runs a PyTorch reference script with /usr/bin/python3 (Debian's
  * python3-torch) when it is present. Scripts print one JSON line
- * `{"seconds": <median seconds per run>}` and use one thread.
+ * `{"seconds": <median seconds per run>}` and use one thread unless told
+ * otherwise (`threads`, passed as BENCH_TORCH_THREADS to reference/timing.py).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -22,11 +23,11 @@ export function torchAvailable(): boolean {
 }
 
 /** Median seconds per run of a reference script, or undefined without torch. */
-export function runTorch(script: string, args: readonly string[] = []): number | undefined {
+export function runTorch(script: string, args: readonly string[] = [], threads = 1): number | undefined {
   if (!torchAvailable()) return undefined;
   const out = execFileSync(PYTHON, [join(REFERENCE_DIR, script), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads), BENCH_TORCH_THREADS: String(threads) },
     maxBuffer: 16 * 1024 * 1024,
   });
   const line = out.trim().split('\n').pop() ?? '';

@@ -15,8 +15,16 @@ export interface BenchCase {
   repeats?: number;
   /** Untimed warm-up runs. Default 1. */
   warmup?: number;
-  /** The matching PyTorch reference: a script in tools/bench/reference and its arguments. */
-  torch?: { script: string; args?: string[] };
+  /**
+   * The matching PyTorch reference: a script in tools/bench/reference, its
+   * arguments and its threads (`torch.set_num_threads`; default 1).
+   */
+  torch?: { script: string; args?: string[]; threads?: number };
+  /**
+   * XNNPACK threads of the wasm backend (`setBackend(backend, { threads })`).
+   * Default 1, so that ratios compare like with like against one PyTorch thread.
+   */
+  threads?: number;
   /** Items processed per run, for a throughput column (e.g. 256 images). */
   items?: { count: number; unit: string };
 }
