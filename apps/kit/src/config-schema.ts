@@ -120,21 +120,16 @@ export const evalSchema = z.object({
   knnK: positiveInt.default(200),
   /** kNN temperature (spec §7.2: 0.1). */
   knnT: z.number().positive().default(0.1),
+  /** Features of the kNN monitor: 'backbone' h (default) or 'projection' z (MoCo CIFAR-10 demo). Probes use h. */
+  knnFeatures: z.enum(KNN_FEATURE_CHOICES).default('backbone'),
   /** Final linear probe protocol (@contrastive/eval presets) or 'none'. */
   linearProbe: z.enum([...LINEAR_PROBE_PRESET_NAMES, 'none'] as unknown as [string, ...string[]]).default('fast'),
   /** Override the probe's epochs (CPU presets). */
   linearProbeEpochs: positiveInt.optional(),
   /** Points in the report's 2-D embedding scatter. */
-  /** Features of the kNN monitor: 'backbone' h (default) or 'projection' z (MoCo CIFAR-10 demo). Probes use h. */
-  knnFeatures: z.enum(KNN_FEATURE_CHOICES).default('backbone'),
   scatterPoints: positiveInt.default(1000),
 });
 
-/** Builds an app's config schema from its `method` section. */
-export function appConfigSchema<M extends z.ZodType>(method: M) {
-  return z.object({
-    seed: z.number().int().nonnegative().default(0),
-    backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'),
 const RESNETS: readonly string[] = ['resnet18', 'resnet34', 'resnet50'];
 
 /**
@@ -155,6 +150,11 @@ function checkModelFields(model: z.output<typeof modelSchema>, ctx: z.Refinement
   if (model.backbone !== 'conv-net' && model.convChannels !== undefined) unused('convChannels', 'conv-net');
 }
 
+/** Builds an app's config schema from its `method` section. */
+export function appConfigSchema<M extends z.ZodType>(method: M) {
+  return z.object({
+    seed: z.number().int().nonnegative().default(0),
+    backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']).default('auto'),
     data: dataSchema,
     augment: augmentSchema,
     model: modelSchema,

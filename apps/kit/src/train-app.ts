@@ -63,14 +63,14 @@ export interface TrainAppResult {
   backend: string;
   epochs: number;
   knnRandomInit: KnnScore;
+  /** The same kNN on the raw (eval-transformed, flattened) pixels: the baseline to beat. */
+  knnRawPixels: RawPixelKnn;
   knn: KnnScore;
   linearProbe?: { top1: number; bestTestOptimistic: number; epochs: number };
   alignment: number;
   uniformity: number;
   seconds: number;
   reportPath: string;
-  /** The same kNN on the raw (eval-transformed, flattened) pixels: the baseline to beat. */
-  knnRawPixels: RawPixelKnn;
 }
 
 function presetOf(app: AppDefinition, name: string | undefined): unknown {
@@ -79,16 +79,16 @@ function presetOf(app: AppDefinition, name: string | undefined): unknown {
   return app.presets[name as string];
 }
 
+/** " (bank B, queries Q)" when the raw-pixel kNN had to use subsets (images too large), else "". */
+export function rawPixelNote(raw: RawPixelKnn, data: { evalTrain: { length: number }; evalTest: { length: number } }): string {
+  return raw.bank < data.evalTrain.length || raw.queries < data.evalTest.length ? ` (bank ${raw.bank}, queries ${raw.queries})` : '';
+}
+
 /** Trains `app` end to end and returns the evaluation summary. */
 export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, options: TrainAppOptions): Promise<TrainAppResult> {
   const started = Date.now();
   const out = options.stream ?? process.stdout;
   const say = (line: string) => void out.write(`${line}\n`);
-
-/** " (bank B, queries Q)" when the raw-pixel kNN had to use subsets (images too large), else "". */
-export function rawPixelNote(raw: RawPixelKnn, data: { evalTrain: { length: number }; evalTest: { length: number } }): string {
-  return raw.bank < data.evalTrain.length || raw.queries < data.evalTest.length ? ` (bank ${raw.bank}, queries ${raw.queries})` : '';
-}
 
   // 1. Config: a resumed run reuses its saved config; --set applies on top of a preset.
   let run: Run | undefined;
@@ -143,12 +143,6 @@ export function rawPixelNote(raw: RawPixelKnn, data: { evalTrain: { length: numb
   });
   const numClasses = data.evalTest.numClasses;
   const evalOptions = { k: config.eval.knnK, t: config.eval.knnT, numClasses };
-
-  try {
-    // 4. A new run measures the encoder at random init; a resumed one restores everything.
-    let startEpoch = 0;
-    let knnRandomInit: KnnScore;
-    if (run === undefined) {
   const knnFeatures = config.eval.knnFeatures;
   const auViews = multiView(augment.train, 2);
   /** kNN (on the configured features) plus alignment and uniformity of the encoder now. */
@@ -163,6 +157,13 @@ export function rawPixelNote(raw: RawPixelKnn, data: { evalTrain: { length: numb
     const au = await alignmentUniformity(encoder, data.evalTest, auViews, { limit: 512, seed: config.seed });
     return { knn, ...au };
   };
+
+  try {
+    // 4. A new run measures the encoder at random init; a resumed one restores everything.
+    let startEpoch = 0;
+    let knnRandomInit: KnnScore;
+    let knnRawPixels: RawPixelKnn;
+    if (run === undefined) {
       run = await createRun({
         root: resolve(options.outDir ?? 'runs'),
         app: app.name,
@@ -170,7 +171,6 @@ export function rawPixelNote(raw: RawPixelKnn, data: { evalTrain: { length: numb
         config,
         seed: config.seed,
         backend: choice.backend,
-    let knnRawPixels: RawPixelKnn;
         keepCheckpoints: config.train.keepCheckpoints,
       });
       const initial = await monitor();
@@ -194,14 +194,6 @@ export function rawPixelNote(raw: RawPixelKnn, data: { evalTrain: { length: numb
       for (const skipped of point?.skipped ?? []) say(`skipped checkpoint ${skipped.dir}: ${skipped.reason}`);
       const initial = run.readMetrics().find((r) => r['kind'] === 'knn' && r['epoch'] === 0);
       knnRandomInit = { top1: Number(initial?.['knnTop1']), top5: Number(initial?.['knnTop5']) };
-      if (point !== null) {
-        const c = point.checkpoint;
-        restoreWeights(encoder.model.weights, c.weights['online']!);
-        optimizer.setState(c.optimizers['main']!);
-        augmentRng.setState(c.rng['augment']!);
-        methodRng.setState(c.rng['method']!);
-        await method.setState?.(c);
-        startEpoch = c.epoch;
       const reference = run.readMetrics().find((r) => r['kind'] === 'knn-reference');
       if (reference === undefined) {
         // A run started before raw-pixel references were logged: measure them now.
@@ -214,6 +206,14 @@ export function rawPixelNote(raw: RawPixelKnn, data: { evalTrain: { length: numb
           queries: Number(reference['rawPixelQueries']),
         };
       }
+      if (point !== null) {
+        const c = point.checkpoint;
+        restoreWeights(encoder.model.weights, c.weights['online']!);
+        optimizer.setState(c.optimizers['main']!);
+        augmentRng.setState(c.rng['augment']!);
+        methodRng.setState(c.rng['method']!);
+        method.setState?.(c);
+        startEpoch = c.epoch;
         c.dispose();
         say(`resumed ${run.dir} at epoch ${startEpoch}`);
       }
@@ -289,6 +289,7 @@ export function rawPixelNote(raw: RawPixelKnn, data: { evalTrain: { length: numb
       knnTop1: knn.top1,
       knnTop5: knn.top5,
       knnTop1RandomInit: knnRandomInit.top1,
+      knnTop1RawPixels: knnRawPixels.top1,
       alignment: au.alignment,
       uniformity: au.uniformity,
       ...(probe === undefined ? {} : { linearProbeTop1: probe.top1, linearProbeBestTestOptimistic: probe.bestTestOptimistic }),
@@ -305,6 +306,7 @@ export function rawPixelNote(raw: RawPixelKnn, data: { evalTrain: { length: numb
       backend: choice.backend,
       epochs: config.train.epochs,
       knnRandomInit,
+      knnRawPixels,
       knn,
       alignment: au.alignment,
       uniformity: au.uniformity,
@@ -319,5 +321,3 @@ export function rawPixelNote(raw: RawPixelKnn, data: { evalTrain: { length: numb
     encoder.model.dispose();
   }
 }
-      knnTop1RawPixels: knnRawPixels.top1,
-      knnRawPixels,
