@@ -107,6 +107,11 @@ export const trainSchema = z.object({
   maxStepsPerEpoch: positiveInt.optional(),
   /** Save a checkpoint every this many epochs (and at the end). */
   checkpointEvery: positiveInt.default(1),
+  /**
+   * Also save one every this many global steps inside epochs (an ImageNet
+   * epoch takes hours); a resume continues at the same batch. Unset: none.
+   */
+  checkpointEverySteps: positiveInt.optional(),
   /** Keep this many checkpoints. */
   keepCheckpoints: positiveInt.default(2),
   /** Read the losses back and write a metrics record every this many steps (at the last step of each window). */

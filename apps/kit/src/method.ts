@@ -65,10 +65,15 @@ export interface Method {
   beforeEpoch?(epoch: number): Promise<void>;
   /** Scalars to log with the step's loss (e.g. a composite loss's terms). */
   lastTerms?(): Record<string, number>;
-  /** Checkpoint content beyond the online encoder, optimiser and RNGs. */
-  getState?(): MethodState;
-  /** Restores what getState saved. */
-  setState?(checkpoint: Checkpoint): void;
+  /**
+   * Checkpoint content beyond the online encoder, optimiser and RNGs. With
+   * `inEpoch` (a checkpoint inside an epoch) it must also hold what
+   * {@link Method.beforeEpoch} computed for the epoch (PCL's clusterings):
+   * a run resumed there continues the epoch without calling beforeEpoch.
+   */
+  getState?(position: { inEpoch: boolean }): MethodState;
+  /** Restores what getState saved (`checkpoint.inEpoch` is set for a checkpoint inside an epoch). */
+  setState?(checkpoint: Checkpoint): void | Promise<void>;
   dispose(): void;
 }
 

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isContrastiveError } from '@contrastive/core';
-import { listCheckpoints, NotFiniteLossError } from '@contrastive/train';
+import { isContrastiveError, l2Normalize } from '@contrastive/core';
+import { listCheckpoints, loadLatestCheckpoint, NotFiniteLossError, type Checkpoint } from '@contrastive/train';
 import { appConfigSchema } from './config-schema';
 import { defineApp } from './method';
+import { createMomentumBranch } from './momentum-branch';
 import { trainApp } from './train-app';
 
 const out = mkdtempSync(join(tmpdir(), 'kit-'));
@@ -45,6 +46,59 @@ const toyApp = defineApp({
     dispose() {},
   }),
 });
+
+/**
+ * A toy MoCo: a momentum key encoder (shuffled keys, so the method RNG is
+ * used), a queue of negatives and BN everywhere; on cpu, where results are
+ * bit-reproducible, with checkpoints inside epochs.
+ */
+const momentumSchema = appConfigSchema(z.object({}));
+const momentumToy = defineApp({
+  name: 'toy-moco',
+  title: 'mid-epoch resume test',
+  schema: momentumSchema,
+  presets: {
+    smoke: {
+      ...smoke,
+      backend: 'cpu',
+      data: { ...smoke.data, evalTrainLimit: 20, evalTestLimit: 10 },
+      // 3 steps an epoch; checkpoints after global steps 1, 3 (inside epochs 0 and 1) and 5
+      // (epoch 1's last: left to the epoch-end one); losses read every 4 steps, so the
+      // windows are part-read at the checkpoints.
+      train: { epochs: 2, batchSize: 16, maxStepsPerEpoch: 3, logEvery: 4, checkpointEverySteps: 2, keepCheckpoints: 10 },
+    },
+  },
+  presetDescriptions: { smoke: 'test' },
+  createMethod: (context) => {
+    const branch = createMomentumBranch(context, { queueSize: 40, momentum: 0.9, shuffleKeys: true });
+    return {
+      prepare: (views) => branch.prepare([views[1]!]),
+      loss(views) {
+        const q = l2Normalize(context.encoder.forward(views[0]!).projections, 1);
+        const k = tf.sum(tf.mul(q, branch.keys()), 1);
+        const n = tf.logSumExp(tf.matMul(q, branch.negatives(), false, true), 1);
+        return tf.mean(tf.sub(n, k)) as tf.Scalar;
+      },
+      afterStep: () => branch.afterStep(),
+      getState: () => branch.getState(),
+      setState: (checkpoint) => branch.setState(checkpoint),
+      dispose: () => branch.dispose(),
+    };
+  },
+});
+
+/** Every tensor of a checkpoint by key, as plain arrays (exact comparison). */
+async function checkpointValues(c: Checkpoint): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const [set, list] of Object.entries(c.weights)) {
+    for (const [i, w] of list.entries()) out[`weights/${set}/${i}`] = Array.from(await w.tensor.data());
+  }
+  for (const [name, o] of Object.entries(c.optimizers)) {
+    for (const [slot, t] of Object.entries(o.slots)) out[`optimizer/${name}/${slot}`] = Array.from(await t.data());
+  }
+  for (const [name, t] of Object.entries(c.tensors)) out[`tensors/${name}`] = Array.from(await t.data());
+  return out;
+}
 
 /** The error a promise rejects with (fails the test when it resolves). */
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -90,6 +144,49 @@ describe('trainApp', () => {
       readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(withoutTime(read(resumed.runDir))).toEqual(withoutTime(read(full.runDir)));
     expect(resumed.knn).toEqual(full.knn);
+  });
+
+  it('resumes from checkpoints inside epochs to the same metrics, queue, momentum weights and optimiser state (cpu)', async () => {
+    const read = (dir: string) =>
+      readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const final = async (dir: string) => {
+      const latest = (await loadLatestCheckpoint(dir))!.checkpoint;
+      try {
+        return { step: latest.step, inEpoch: latest.inEpoch, rng: latest.rng, user: latest.user, values: await checkpointValues(latest) };
+      } finally {
+        latest.dispose();
+      }
+    };
+    const full = await trainApp(momentumToy, { preset: 'smoke', outDir: join(out, 'mid-full'), stream: quiet });
+    const fullCheckpoints = (await listCheckpoints(full.runDir)).map((d) => d.split('/').pop());
+    // Inside epochs at global steps 2 and 4 (0-based steps 1 and 3), at the epoch ends 3 and 6.
+    expect(fullCheckpoints).toEqual(['step-0000000002', 'step-0000000003', 'step-0000000004', 'step-0000000006']);
+    const reference = await final(full.runDir);
+    expect(reference.values['tensors/queue']).toBeDefined();
+    expect(Object.keys(reference.values).some((k) => k.startsWith('weights/momentum/'))).toBe(true);
+    // Killed right after the checkpoint inside epoch 0, resumed (across an epoch end) and killed
+    // again after the one inside epoch 1, then resumed to the end.
+    let dir = '';
+    const killAt = (step: number) => (position: { step: number }, run: { dir: string }) => {
+      dir = run.dir;
+      if (position.step === step) throw new Error(`killed at ${step}`);
+    };
+    await expect(
+      trainApp(momentumToy, { preset: 'smoke', outDir: join(out, 'mid-killed'), stream: quiet, onStepCheckpoint: killAt(2) }),
+    ).rejects.toThrow('killed at 2');
+    const lines: string[] = [];
+    const say = { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream;
+    await expect(trainApp(momentumToy, { resume: dir, stream: say, onStepCheckpoint: killAt(4) })).rejects.toThrow('killed at 4');
+    const point = (await loadLatestCheckpoint(dir))!.checkpoint;
+    expect([point.step, point.epoch, point.inEpoch?.batch, point.inEpoch?.steps]).toEqual([4, 1, 1, 1]);
+    point.dispose();
+    const resumed = await trainApp(momentumToy, { resume: dir, stream: say });
+    expect(lines.join('')).toContain('at epoch 0, batch 2');
+    expect(lines.join('')).toContain('at epoch 1, batch 1');
+    expect(withoutTime(read(resumed.runDir))).toEqual(withoutTime(read(full.runDir)));
+    expect(resumed.knn).toEqual(full.knn);
+    expect(resumed.alignment).toBe(full.alignment);
+    expect(await final(resumed.runDir)).toEqual(reference);
   });
 
   it('stops on a NaN loss with NOT_FINITE and keeps the last good checkpoint', async () => {

@@ -16,6 +16,7 @@ import {
   openRun,
   resolveConfig,
   restoreWeights,
+  type EpochPosition,
   type MetricRecord,
   type Run,
 } from '@contrastive/train';
@@ -56,6 +57,11 @@ export interface TrainAppOptions {
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Called after each epoch's checkpoint (tests use it to stop a run). */
   onEpochEnd?: (epoch: number, run: Run) => void | Promise<void>;
+  /**
+   * Called after every checkpoint saved inside an epoch (`train.checkpointEverySteps`),
+   * with its 0-based epoch and global step (tests use it to stop a run mid-epoch).
+   */
+  onStepCheckpoint?: (position: { epoch: number; step: number }, run: Run) => void | Promise<void>;
 }
 
 export interface TrainAppResult {
@@ -161,6 +167,8 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
   try {
     // 4. A new run measures the encoder at random init; a resumed one restores everything.
     let startEpoch = 0;
+    /** Set when resuming from a checkpoint inside epoch `startEpoch`. */
+    let resumeInEpoch: EpochPosition | undefined;
     let knnRandomInit: KnnScore;
     let knnRawPixels: RawPixelKnn;
     if (run === undefined) {
@@ -212,15 +220,31 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
         optimizer.setState(c.optimizers['main']!);
         augmentRng.setState(c.rng['augment']!);
         methodRng.setState(c.rng['method']!);
-        method.setState?.(c);
+        await method.setState?.(c);
         startEpoch = c.epoch;
+        resumeInEpoch = c.inEpoch;
         c.dispose();
-        say(`resumed ${run.dir} at epoch ${startEpoch}`);
+        say(`resumed ${run.dir} at epoch ${startEpoch}${resumeInEpoch === undefined ? '' : `, batch ${resumeInEpoch.batch}`}`);
       }
     }
 
     // 5. Training.
     const runRef = run;
+    const epochEndCheckpoint = (epoch: number) => epoch + 1 === config.train.epochs || (epoch + 1) % config.train.checkpointEvery === 0;
+    /** Saves the run's whole state: at an epoch's end (`inEpoch` unset) or inside epoch `epoch`. */
+    const saveCheckpoint = async (epoch: number, inEpoch?: EpochPosition) => {
+      const extra = method.getState?.({ inEpoch: inEpoch !== undefined }) ?? {};
+      await runRef.saveCheckpoint({
+        epoch: inEpoch === undefined ? epoch + 1 : epoch,
+        step: epoch * stepsPerEpoch + (inEpoch?.batch ?? stepsPerEpoch),
+        weights: { online: encoder.model.weights, ...(extra.weights ?? {}) },
+        optimizers: { main: optimizer },
+        tensors: extra.tensors ?? {},
+        rng: { augment: augmentRng.getState(), method: methodRng.getState() },
+        user: extra.user ?? null,
+        ...(inEpoch === undefined ? {} : { inEpoch }),
+      });
+    };
     const loop: EpochLoop = {
       optimizer,
       method,
@@ -230,11 +254,29 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
       stepsPerEpoch,
       logEvery: config.train.logEvery,
       log: (record) => runRef.log(record),
+      ...(config.train.checkpointEverySteps === undefined
+        ? {}
+        : {
+            checkpointEverySteps: config.train.checkpointEverySteps,
+            checkpoint: async (epoch: number, position: EpochPosition) => {
+              // The epoch's last step: the epoch-end checkpoint follows (after the kNN monitor) when one is due.
+              if (position.batch === stepsPerEpoch && epochEndCheckpoint(epoch)) return;
+              await saveCheckpoint(epoch, position);
+              await options.onStepCheckpoint?.({ epoch, step: epoch * stepsPerEpoch + position.batch }, runRef);
+            },
+          }),
     };
     for (let epoch = startEpoch; epoch < config.train.epochs; epoch++) {
-      await method.beforeEpoch?.(epoch);
-      const progress = createProgress({ total: stepsPerEpoch, label: `epoch ${epoch + 1}/${config.train.epochs}`, stream: out });
-      const { loss: epochLoss } = await trainEpoch(loop, epoch, loader.epoch(epoch), progress);
+      // A resumed epoch continues at its checkpoint's batch, with what beforeEpoch computed restored by setState.
+      const from = epoch === startEpoch ? resumeInEpoch : undefined;
+      if (from === undefined) await method.beforeEpoch?.(epoch);
+      const progress = createProgress({
+        total: stepsPerEpoch - (from?.batch ?? 0),
+        label: `epoch ${epoch + 1}/${config.train.epochs}`,
+        stream: out,
+      });
+      const batches = loader.epoch(epoch, { startStep: from?.batch ?? 0 });
+      const { loss: epochLoss } = await trainEpoch(loop, epoch, batches, progress, from);
       progress.stop();
       const last = epoch + 1 === config.train.epochs;
       const record: MetricRecord = { kind: 'epoch', epoch: epoch + 1, loss: epochLoss };
@@ -244,18 +286,7 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
         say(`epoch ${epoch + 1}: loss ${epochLoss.toFixed(4)}, kNN top-1 ${now.knn.top1.toFixed(2)}%, alignment ${now.alignment.toFixed(3)}, uniformity ${now.uniformity.toFixed(3)}`);
       }
       runRef.log(record);
-      if (last || (epoch + 1) % config.train.checkpointEvery === 0) {
-        const extra = method.getState?.() ?? {};
-        await runRef.saveCheckpoint({
-          epoch: epoch + 1,
-          step: (epoch + 1) * stepsPerEpoch,
-          weights: { online: encoder.model.weights, ...(extra.weights ?? {}) },
-          optimizers: { main: optimizer },
-          tensors: extra.tensors ?? {},
-          rng: { augment: augmentRng.getState(), method: methodRng.getState() },
-          user: extra.user ?? null,
-        });
-      }
+      if (epochEndCheckpoint(epoch)) await saveCheckpoint(epoch);
       await options.onEpochEnd?.(epoch + 1, runRef);
     }
 

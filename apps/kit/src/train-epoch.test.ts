@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '@contrastive/core';
-import { NotFiniteLossError, type MetricRecord } from '@contrastive/train';
+import { NotFiniteLossError, type EpochPosition, type MetricRecord } from '@contrastive/train';
 import { useBackend } from '@contrastive/test-utils';
 import type { Method } from './method';
 import { trainEpoch, type EpochBatch, type EpochLoop } from './train-epoch';
@@ -9,8 +9,8 @@ import { trainEpoch, type EpochBatch, type EpochLoop } from './train-epoch';
 type Reader = { read(dataId: object): Promise<unknown>; readSync(dataId: object): unknown };
 type Tape = { isTapeOn(): boolean };
 
-async function* batches(n: number): AsyncGenerator<EpochBatch> {
-  for (let step = 0; step < n; step++) {
+async function* batches(n: number, start = 0): AsyncGenerator<EpochBatch> {
+  for (let step = start; step < n; step++) {
     yield { images: tf.fill([2, 2, 2, 1], step + 1) as tf.Tensor4D, labels: tf.zeros([2], 'int32'), indices: Int32Array.from([0, 1]), step };
   }
 }
@@ -43,11 +43,12 @@ function setup(options: { stepsPerEpoch: number; logEvery: number; nanAt?: numbe
     logEvery: options.logEvery,
     log: (r) => void records.push(r),
   };
+  const weight = async () => (await w.data())[0]!;
   const dispose = () => {
     w.dispose();
     optimizer.dispose();
   };
-  return { loop, tapeOnInPrepare, afterSteps, records, dispose };
+  return { loop, tapeOnInPrepare, afterSteps, records, weight, dispose };
 }
 
 /** Runs `f` counting the active backend's host reads. */
@@ -118,6 +119,27 @@ describe('trainEpoch', () => {
     await trainEpoch(s.loop, 0, batches(3));
     expect(s.tapeOnInPrepare).toEqual([false, false, false]);
     s.dispose();
+  });
+
+  it('checkpoints inside the epoch at every checkpointEverySteps-th global step, and an epoch continued from one ends as the whole epoch', async () => {
+    const whole = setup({ stepsPerEpoch: 8, logEvery: 3 });
+    const positions: [number, EpochPosition][] = [];
+    const wholeLoop: EpochLoop = { ...whole.loop, checkpointEverySteps: 5, checkpoint: async (e, p) => void positions.push([e, p]) };
+    const { result: full, reads } = await countReads(() => trainEpoch(wholeLoop, 1, batches(8)));
+    // Global steps 8..15: checkpoints after steps 9 and 14 (batches 2 and 7 done). Each reads the
+    // window first: at 9 step 9's loss (one read more than the 4 logging reads); at 14 the
+    // window was just read for the log, so an empty window costs nothing: 5 reads.
+    expect(positions.map(([e, p]) => [e, p.batch, p.steps])).toEqual([[1, 2, 2], [1, 7, 7]]);
+    expect(reads).toBe(5);
+    // Continue a fresh copy from the first position: weight, records and mean loss as uninterrupted.
+    const part = setup({ stepsPerEpoch: 8, logEvery: 3 });
+    await trainEpoch(part.loop, 1, batches(2));
+    const resumed = await trainEpoch(part.loop, 1, batches(8, 2), undefined, positions[0]![1]);
+    expect(resumed).toEqual(full);
+    expect(part.records).toEqual(whole.records);
+    expect(await part.weight()).toBe(await whole.weight());
+    whole.dispose();
+    part.dispose();
   });
 
   it('stops at the first non-finite loss of a window, naming its step, and frees everything', async () => {

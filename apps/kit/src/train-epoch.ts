@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@contrastive/core';
-import { createLossWindow, type MetricRecord, type Progress } from '@contrastive/train';
+import { createLossWindow, type EpochPosition, type MetricRecord, type Progress } from '@contrastive/train';
 import type { BatchInfo, Method } from './method';
 
 /**
@@ -56,6 +56,15 @@ export interface EpochLoop {
   readonly logEvery: number;
   /** Writes a metrics record. */
   readonly log?: (record: MetricRecord) => void;
+  /**
+   * Global steps between checkpoints inside an epoch: after step `s` with
+   * `(s + 1) % checkpointEverySteps == 0` the loop reads its loss window
+   * (so the running sum is complete and finite) and awaits
+   * {@link EpochLoop.checkpoint}. Unset: no checkpoints inside epochs.
+   */
+  readonly checkpointEverySteps?: number;
+  /** Saves a checkpoint inside epoch `epoch` at `position` (after the step's afterStep). */
+  readonly checkpoint?: (epoch: number, position: EpochPosition) => Promise<void>;
 }
 
 /** The outcome of one epoch. */
@@ -68,18 +77,21 @@ export interface EpochResult {
 /**
  * Trains one epoch (0-based `epoch`) on `batches`, stopping after
  * `loop.stepsPerEpoch` steps. Throws `NotFiniteLossError` at a non-finite
- * loss.
+ * loss. To continue an epoch from a checkpoint taken inside it, pass its
+ * `from` position and batches starting at `from.batch` (the loader's
+ * `startStep`): the mean loss then covers the whole epoch.
  */
 export async function trainEpoch(
   loop: EpochLoop,
   epoch: number,
   batches: AsyncIterable<EpochBatch>,
   progress?: Progress,
+  from?: EpochPosition,
 ): Promise<EpochResult> {
   const { optimizer, method } = loop;
   const window = createLossWindow();
-  let lossSum = 0;
-  let steps = 0;
+  let lossSum = from?.lossSum ?? 0;
+  let steps = from?.steps ?? 0;
   let lastLoss = NaN;
   /** Reads the window; adds its losses to the epoch's sum; returns the last. */
   const flush = async (): Promise<number> => {
@@ -115,6 +127,10 @@ export async function trainEpoch(
         loop.log?.({ kind: 'train', epoch, step, loss, lr, ...(method.lastTerms?.() ?? {}) });
       } else if (window.size >= MAX_HELD_LOSSES) {
         await flush();
+      }
+      if (loop.checkpoint !== undefined && loop.checkpointEverySteps !== undefined && (step + 1) % loop.checkpointEverySteps === 0) {
+        await flush();
+        await loop.checkpoint(epoch, { batch: batch.step + 1, lossSum, steps });
       }
       progress?.increment(Number.isNaN(lastLoss) ? { lr } : { loss: lastLoss, lr });
     }

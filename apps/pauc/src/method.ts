@@ -47,8 +47,15 @@ export function createPaucMethod(context: MethodContext<PaucConfig>): Method {
     afterStep() {
       branch.afterStep();
     },
-    getState: () => branch.getState(),
-    setState: (checkpoint) => branch.setState(checkpoint),
+    getState(position) {
+      const state = branch.getState();
+      // Inside an epoch the epoch's clusterings come along (a resume does not rerun the E-step).
+      return position.inEpoch ? { ...state, tensors: { ...state.tensors, ...eStep.getState() } } : state;
+    },
+    async setState(checkpoint) {
+      branch.setState(checkpoint);
+      if (checkpoint.inEpoch !== undefined) await eStep.setState(checkpoint);
+    },
     dispose() {
       eStep.dispose();
       branch.dispose();

@@ -4,6 +4,7 @@ import { kMeansMulti, pclPrototypes } from '@contrastive/cluster';
 import { l2Normalize } from '@contrastive/core';
 import type { Clustering } from '@contrastive/loss-protonce';
 import type { MomentumEncoder } from '@contrastive/momentum';
+import type { Checkpoint } from '@contrastive/train';
 
 /** The E-step settings (the PCL `method` fields it reads). */
 export interface EStepOptions {
@@ -40,6 +41,15 @@ export interface PclEStep {
   readonly active: boolean;
   /** The clusterings restricted to the batch's dataset `indices` (empty during warm-up). Tensors are borrowed. */
   batchClusterings(indices: Int32Array): Clustering[];
+  /**
+   * The current clusterings as checkpoint tensors (`eStep/<m>/prototypes`,
+   * `concentration` and `assignment`, int32 `[N]`), for a checkpoint inside
+   * an epoch: the epoch's clusters came from the momentum encoder at its
+   * start, which a resumed run no longer has. Borrowed until the next call or dispose.
+   */
+  getState(): Record<string, tf.Tensor>;
+  /** Replaces the clusterings with the ones `checkpoint` holds (none: no clustering, as in warm-up). */
+  setState(checkpoint: Checkpoint): Promise<void>;
   /** Frees the prototypes and concentrations. */
   dispose(): void;
 }
@@ -56,12 +66,14 @@ function keyProjections(key: MomentumEncoder) {
 }
 
 /**
- * Creates the E-step of a run. Clusterings are not checkpointed: a resumed
- * run recomputes them at the start of its first epoch from the restored
- * momentum encoder, with the same seeds, which gives the same clusters.
+ * Creates the E-step of a run. A checkpoint at an epoch's end holds no
+ * clusterings: a run resumed there recomputes them at the start of its next
+ * epoch from the restored momentum encoder, with the same seeds, which gives
+ * the same clusters. A checkpoint inside an epoch holds them ({@link PclEStep.getState}).
  */
 export function createPclEStep(context: MethodContext, key: MomentumEncoder, options: EStepOptions): PclEStep {
   let clusterings: DatasetClustering[] = [];
+  let saved: tf.Tensor[] = [];
   const free = () => {
     for (const c of clusterings) tf.dispose([c.prototypes, c.concentration]);
     clusterings = [];
@@ -103,7 +115,35 @@ export function createPclEStep(context: MethodContext, key: MomentumEncoder, opt
         assignment: Int32Array.from(indices, (i) => c.assignment[i]!),
       }));
     },
-    dispose: free,
+    getState() {
+      tf.dispose(saved);
+      saved = [];
+      const tensors: Record<string, tf.Tensor> = {};
+      clusterings.forEach((c, m) => {
+        const assignment = tf.tensor1d(c.assignment, 'int32');
+        saved.push(assignment);
+        tensors[`eStep/${m}/prototypes`] = c.prototypes;
+        tensors[`eStep/${m}/concentration`] = c.concentration;
+        tensors[`eStep/${m}/assignment`] = assignment;
+      });
+      return tensors;
+    },
+    async setState(checkpoint) {
+      free();
+      for (let m = 0; checkpoint.tensors[`eStep/${m}/prototypes`] !== undefined; m++) {
+        const t = (name: string) => checkpoint.tensors[`eStep/${m}/${name}`]!;
+        clusterings.push({
+          prototypes: tf.clone(t('prototypes')) as tf.Tensor2D,
+          concentration: tf.clone(t('concentration')) as tf.Tensor1D,
+          assignment: (await t('assignment').data()) as Int32Array,
+        });
+      }
+    },
+    dispose() {
+      free();
+      tf.dispose(saved);
+      saved = [];
+    },
   };
 }
 

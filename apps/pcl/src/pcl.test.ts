@@ -91,8 +91,9 @@ describe('pcl app', () => {
     expect(Number.isFinite(result.uniformity)).toBe(true);
   });
 
-  it('resumes a killed run to the same metrics (queue and key encoder restored, clusters recomputed)', async () => {
-    const sets = ['eval.linearProbe="none"'];
+  it('resumes a killed run to the same metrics (queue and key encoder restored, clusters recomputed at an epoch end, restored inside an epoch)', async () => {
+    // A checkpoint every 2 steps: the one after global step 4 is inside epoch 1, after its E-step.
+    const sets = ['eval.linearProbe="none"', 'train.checkpointEverySteps=2'];
     const before = tf.memory().numTensors;
     const full = await trainApp(pclApp, { preset: 'smoke', sets, backend: 'wasm', outDir: join(out, 'full'), stream: quiet });
     expect(tf.memory().numTensors).toBe(before); // prototypes, concentrations, key encoder and queue are freed
@@ -112,6 +113,27 @@ describe('pcl app', () => {
     ).rejects.toThrow('killed');
     const resumed = await trainApp(pclApp, { resume: killed, stream: quiet });
     expect(metrics(resumed.runDir)).toEqual(metrics(full.runDir));
+    // Killed after the checkpoint inside epoch 1: the resumed run continues with the saved clusterings.
+    let killedMid = '';
+    await expect(
+      trainApp(pclApp, {
+        preset: 'smoke',
+        sets,
+        backend: 'wasm',
+        outDir: join(out, 'killed-mid'),
+        stream: quiet,
+        onStepCheckpoint: ({ step }, run) => {
+          killedMid = run.dir;
+          if (step === 4) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    const lines: string[] = [];
+    const say = { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream;
+    const resumedMid = await trainApp(pclApp, { resume: killedMid, stream: say });
+    expect(lines.join('')).toContain('at epoch 1, batch 1');
+    expect(lines.join('')).not.toContain('E-step');
+    expect(metrics(resumedMid.runDir)).toEqual(metrics(full.runDir));
   });
 
   it('needs the dataset folder of a paper preset', async () => {
