@@ -10,8 +10,6 @@ export { readIdx, decodeIdx } from './idx';
 export type { IdxArray, IdxType } from './idx';
 export { loadIdxDataset, loadMnist } from './mnist';
 export type { IdxDatasetOptions, MnistOptions } from './mnist';
-export { loadFashionMnist, FASHION_MNIST_SPLIT } from './fashion-mnist';
-export type { FashionMnistOptions } from './fashion-mnist';
 export { loadImageFolder, IMAGE_FOLDER_DEFAULTS } from './image-folder';
 export type { ImageFit, ImageFolderDataset, ImageFolderOptions, ResizeKernel, SkippedImage } from './image-folder';
 export { CLASS_LIST_NAMES, IMAGENET100, classListPath, readClassList } from './class-lists';

@@ -23,7 +23,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createLoader, loadCifar10, loadFashionMnist, loadImageFolder, type DataLoader } from '@contrastive/data';
+import { createLoader, loadCifar10, loadImageFolder, type DataLoader } from '@contrastive/data';
+import { loadFashionMnist } from '@contrastive/fashion-mnist';
 import type { BenchCase } from '../types';
 
 const FOLDER = join(tmpdir(), 'contrastive-bench-image-folder-v1');

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_SPLIT, loadFashionMnist } from './index';
-import { parseClothesJson } from './fashion-mnist';
-import { expectError } from './__fixtures__/formats';
+import { ContrastiveError } from '@contrastive/core';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SPLIT, loadFashionMnist, loadFashionMnistBytes, parseClothesJson } from './index';
 
 function counts(labels: Int32Array): number[] {
   const out = new Array<number>(10).fill(0);
@@ -53,7 +52,24 @@ describe('loadFashionMnist', () => {
     expect(() => parseClothesJson(new TextEncoder().encode('{"other":1}'), 'y.json')).toThrow(/y\.json/);
   });
 
+  it('gives the same pixels and labels as raw bytes', async () => {
+    const bytes = await loadFashionMnistBytes({ split: 'test' });
+    const test = await loadFashionMnist({ split: 'test' });
+    expect(bytes.name).toBe('fashion-mnist/test');
+    expect(bytes.imageShape).toEqual([28, 28, 1]);
+    expect(bytes.classNames).toEqual(FASHION_MNIST_CLASSES);
+    expect(bytes.images.length).toBe(10000 * 784);
+    const all = await test.get(Int32Array.from({ length: 10000 }, (_, i) => i));
+    expect(createHash('sha256').update(bytes.images).digest('hex')).toBe(createHash('sha256').update(all.images).digest('hex'));
+    expect(Array.from(bytes.labels)).toEqual(Array.from(all.labels));
+    // Each call hands out its own copy.
+    bytes.images[0] = 255 - bytes.images[0]!;
+    expect((await loadFashionMnistBytes({ split: 'test' })).images[0]).toBe(all.images[0]);
+  });
+
   it('rejects an unknown split', async () => {
-    await expectError(loadFashionMnist({ split: 'val' as 'test' }), 'UNKNOWN_NAME');
+    const error = await loadFashionMnist({ split: 'val' as 'test' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContrastiveError);
+    expect((error as ContrastiveError).code).toBe('UNKNOWN_NAME');
   });
 });
