@@ -42,4 +42,4 @@ export {
   IMAGENET_NORMALIZATION,
   STL10_NORMALIZATION,
 } from './presets';
-export type { AugmentPreset, AugmentPresetName } from './presets';
+export type { AugmentPreset, AugmentPresetName, AugmentPresetOptions, DecodeCrop } from './presets';

@@ -89,6 +89,44 @@ describeBackends(['cpu', 'wasm'], () => {
   });
 });
 
+const DECODE_GEOMETRY: Record<string, { scale: [number, number]; resize: number }> = {
+  'simclr-cifar': { scale: [0.08, 1], resize: 32 },
+  'simclr-imagenet': { scale: [0.08, 1], resize: 256 },
+  'moco-v1': { scale: [0.2, 1], resize: 256 },
+  'moco-v2': { scale: [0.2, 1], resize: 256 },
+  'cacr-cifar': { scale: [0.2, 1], resize: 32 },
+  'cacr-stl10': { scale: [0.08, 1], resize: 70 },
+  'fashion-mnist-cpu': { scale: [0.2, 1], resize: 28 },
+};
+
+describeBackends(['cpu'], () => {
+  it.each(AUGMENT_PRESET_NAMES)('preset %s with cropAtDecode: train takes cut views and never resamples, eval only normalises', async (name) => {
+    const tensor = getAugmentPreset(name);
+    const decoded = getAugmentPreset(name, { cropAtDecode: true });
+    expect([tensor.cropAtDecode, decoded.cropAtDecode]).toEqual([false, true]);
+    const { scale, resize } = DECODE_GEOMETRY[name]!;
+    expect(decoded.decodeCrop).toEqual({ size: tensor.size, scale, ratio: [3 / 4, 4 / 3] });
+    expect(decoded.evalDecode).toEqual({ resize, crop: tensor.size });
+    expect(tensor.decodeCrop).toEqual(decoded.decodeCrop);
+    const c = INPUT[name]![2];
+    // A view as the decoder cuts it (small here: nothing in the pipeline depends on the side).
+    const side = Math.min(decoded.size, 24);
+    const x = batchToTensor(randomBatch(5, 3, side, side, c));
+    const profile = await tf.profile(() => decoded.train(x, { seed: 2 }));
+    const out = profile.result as tf.Tensor;
+    expect(out.shape).toEqual([3, side, side, c]);
+    expect(profile.kernels.filter((k) => k.name === RESAMPLE_GRIDS_KERNEL || k.name.startsWith('Resize') || k.name === 'CropAndResize')).toEqual([]);
+    expect(expectNoLeak(() => decoded.train(x, { seed: 2 })).dispose()).toBeUndefined();
+    // The flip comes first: with every later step drawn from the same generator, the same seed gives the same view.
+    expect(await decoded.train(x, { seed: 2 }).data()).toEqual(await out.data());
+    const e = decoded.eval(x, { seed: 0 });
+    const normalised = name === 'simclr-imagenet' ? x.clone() : tensor.eval(x, { seed: 0 });
+    if (resize === tensor.size || name === 'simclr-imagenet') expect(await e.data()).toEqual(await normalised.data());
+    expect(e.shape).toEqual(x.shape);
+    tf.dispose([x, out, e, normalised]);
+  });
+});
+
 describe('preset lookup', () => {
   it('unknown names throw UNKNOWN_NAME with a suggestion', () => {
     expect(() => getAugmentPreset('moco-v3' as never)).toThrow(expect.objectContaining({ code: 'UNKNOWN_NAME', argument: 'name' }));

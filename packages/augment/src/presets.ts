@@ -4,9 +4,10 @@
  * (apply it twice, or use `multiView`) and the evaluation transform.
  */
 import type { Tensor4D } from '@tensorflow/tfjs-core';
-import { assertOneOf } from '@contrastive/core';
+import { argumentError, assertOneOf } from '@contrastive/core';
 import { colorJitter } from './color-jitter';
 import { compose, fixed, step, type Augmentation } from './compose';
+import { horizontalFlip } from './flip';
 import { randomGaussianBlur } from './gaussian-blur';
 import { normalize, type NormalizeOptions } from './normalize';
 import { randomGrayscale } from './random-grayscale';
@@ -42,10 +43,42 @@ export interface AugmentPreset {
   readonly source: string;
   /** Side of the training views. */
   readonly size: number;
-  /** One training view; call twice (or `multiView(train, 2)`) for a pair. */
+  /**
+   * One training view; call twice (or `multiView(train, 2)`) for a pair.
+   * With `cropAtDecode`, its input is already a view cut at decode time
+   * (`decodeCrop`, `[N, size, size, C]`), and it runs the rest: flip, colour,
+   * grayscale, blur, normalisation.
+   */
   readonly train: Augmentation;
-  /** The test-time transform (deterministic; ignores the random source). */
+  /**
+   * The test-time transform (deterministic; ignores the random source). With
+   * `cropAtDecode`, its input is already `evalDecode` (resized and centre-cut).
+   */
   readonly eval: Augmentation;
+  /** True when `train` and `eval` expect images cropped at decode ({@link AugmentPresetOptions}). */
+  readonly cropAtDecode: boolean;
+  /** The preset's RandomResizedCrop, for a loader that cuts it at decode (an ImageFolder's views). */
+  readonly decodeCrop: DecodeCrop;
+  /** The evaluation geometry, torchvision `Resize(resize)` + `CenterCrop(crop)`, for a decoder. */
+  readonly evalDecode: { readonly resize: number; readonly crop: number };
+}
+
+/** A RandomResizedCrop to cut at decode time: output side, area fraction and aspect-ratio ranges. */
+export interface DecodeCrop {
+  readonly size: number;
+  readonly scale: readonly [number, number];
+  readonly ratio: readonly [number, number];
+}
+
+/** Options of {@link getAugmentPreset}. */
+export interface AugmentPresetOptions {
+  /**
+   * The images come already cropped: training views cut by the decoder with
+   * `decodeCrop` (torchvision's RandomResizedCrop on the full image), and
+   * evaluation images already `evalDecode`. `train` then skips its crop and
+   * `eval` its resize. Default false (the preset crops the tensors itself).
+   */
+  readonly cropAtDecode?: boolean;
 }
 
 export const AUGMENT_PRESET_NAMES = Object.freeze([
@@ -63,112 +96,160 @@ const norm = (n: Readonly<NormalizeOptions>): Augmentation => fixed(normalize, n
 const evalResize = (resize: number, crop: number, n: Readonly<NormalizeOptions>): Augmentation =>
   compose([fixed(resizeCenterCrop, { resize, crop }), norm(n)]);
 const evalNormalizeOnly = (n: Readonly<NormalizeOptions>): Augmentation => (x: Tensor4D) => normalize(x, n);
+const identity: Augmentation = compose([]);
 
-// RandomHorizontalFlip is folded into the crop (flipP): every op after it in
-// these pipelines is flip-equivariant, so the distribution is unchanged.
-const PRESETS: Record<AugmentPresetName, AugmentPreset> = {
-  'simclr-cifar': {
+/**
+ * The parts of a preset: its crop (`crop` with a flip of probability 0.5),
+ * the steps after it, and the evaluation transform with and without the
+ * resize done at decode.
+ */
+interface PresetParts {
+  readonly name: AugmentPresetName;
+  readonly description: string;
+  readonly source: string;
+  readonly crop: { readonly size: number; readonly scale: readonly [number, number]; readonly ratio?: readonly [number, number] };
+  readonly after: readonly Augmentation[];
+  /** Resize side of the evaluation transform (CenterCrop is `crop.size`); none: the images are used as they are. */
+  readonly evalResize?: number;
+  readonly normalization?: Readonly<NormalizeOptions>;
+}
+
+function definePreset(parts: PresetParts): { tensor: AugmentPreset; decoded: AugmentPreset } {
+  const { crop, after, normalization } = parts;
+  const ratio = crop.ratio ?? ([3 / 4, 4 / 3] as const);
+  const decodeCrop: DecodeCrop = Object.freeze({ size: crop.size, scale: crop.scale, ratio });
+  const evalDecode = Object.freeze({ resize: parts.evalResize ?? crop.size, crop: crop.size });
+  const normalizeOnly = normalization === undefined ? identity : evalNormalizeOnly(normalization);
+  const common = { name: parts.name, description: parts.description, source: parts.source, size: crop.size, decodeCrop, evalDecode };
+  const tensorEval =
+    parts.evalResize === undefined
+      ? normalizeOnly
+      : normalization === undefined
+        ? compose([fixed(resizeCenterCrop, { resize: parts.evalResize, crop: crop.size })])
+        : evalResize(parts.evalResize, crop.size, normalization);
+  return {
+    tensor: {
+      ...common,
+      train: compose([step(randomResizedCrop, { size: crop.size, scale: crop.scale, ...(crop.ratio === undefined ? {} : { ratio: crop.ratio }), flipP: 0.5 }), ...after]),
+      eval: tensorEval,
+      cropAtDecode: false,
+    },
+    decoded: { ...common, train: compose([step(horizontalFlip, { p: 0.5 }), ...after]), eval: normalizeOnly, cropAtDecode: true },
+  };
+}
+
+// RandomHorizontalFlip is folded into the crop (flipP) on tensors: every op
+// after it in these pipelines is flip-equivariant, so the distribution is
+// unchanged. With crops cut at decode, the flip is the first tensor op.
+const PARTS: readonly PresetParts[] = [
+  {
     name: 'simclr-cifar',
     description:
       'RandomResizedCrop(32, scale=(0.08, 1)), RandomHorizontalFlip, RandomApply(ColorJitter(0.4, 0.4, 0.4, 0.1), p=0.8), RandomGrayscale(0.2), Normalize(CIFAR-10)',
     source: 'spec §0.5 "CIFAR, SimCLR-style"; MoCo CIFAR-10 demo, DySTreSS smallscale',
-    size: 32,
-    train: compose([
-      step(randomResizedCrop, { size: 32, scale: [0.08, 1], flipP: 0.5 }),
+    crop: { size: 32, scale: [0.08, 1] },
+    after: [
       step(colorJitter, { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 }),
       step(randomGrayscale, { p: 0.2 }),
       norm(CIFAR10_NORMALIZATION),
-    ]),
-    eval: evalNormalizeOnly(CIFAR10_NORMALIZATION),
+    ],
+    normalization: CIFAR10_NORMALIZATION,
   },
-  'simclr-imagenet': {
+  {
     name: 'simclr-imagenet',
     description:
       'RandomResizedCrop(224, scale=(0.08, 1), ratio=(3/4, 4/3)), flip, RandomApply(ColorJitter(0.8, 0.8, 0.8, 0.2), p=0.8), RandomGrayscale(0.2), RandomApply(GaussianBlur(23, sigma=(0.1, 2)), p=0.5); no normalisation (SimCLR feeds [0, 1])',
     source: 'spec §0.5 "ImageNet, SimCLR" (simclr data_util.py, s = 1); colour ops with torchvision semantics',
-    size: 224,
-    train: compose([
-      step(randomResizedCrop, { size: 224, scale: [0.08, 1], ratio: [3 / 4, 4 / 3], flipP: 0.5 }),
+    crop: { size: 224, scale: [0.08, 1], ratio: [3 / 4, 4 / 3] },
+    after: [
       step(colorJitter, { brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2, p: 0.8 }),
       step(randomGrayscale, { p: 0.2 }),
       step(randomGaussianBlur, { sigma: [0.1, 2], kernelSize: 23, p: 0.5 }),
-    ]),
-    eval: compose([fixed(resizeCenterCrop, { resize: 256, crop: 224 })]),
+    ],
+    evalResize: 256,
   },
-  'moco-v1': {
+  {
     name: 'moco-v1',
     description:
       'RandomResizedCrop(224, scale=(0.2, 1)), RandomGrayscale(0.2), ColorJitter(0.4, 0.4, 0.4, 0.4), RandomHorizontalFlip, Normalize(ImageNet)',
     source: 'spec §0.5 "ImageNet, MoCo v1 (aug)"; moco main_moco.py, PCL main_pcl.py',
-    size: 224,
-    train: compose([
-      step(randomResizedCrop, { size: 224, scale: [0.2, 1], flipP: 0.5 }),
+    crop: { size: 224, scale: [0.2, 1] },
+    after: [
       step(randomGrayscale, { p: 0.2 }),
       step(colorJitter, { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.4 }),
       norm(IMAGENET_NORMALIZATION),
-    ]),
-    eval: evalResize(256, 224, IMAGENET_NORMALIZATION),
+    ],
+    evalResize: 256,
+    normalization: IMAGENET_NORMALIZATION,
   },
-  'moco-v2': {
+  {
     name: 'moco-v2',
     description:
       'RandomResizedCrop(224, scale=(0.2, 1)), RandomApply(ColorJitter(0.4, 0.4, 0.4, 0.1), p=0.8), RandomGrayscale(0.2), RandomApply(GaussianBlur(sigma=(0.1, 2)), p=0.5), RandomHorizontalFlip, Normalize(ImageNet)',
     source: 'spec §0.5 "ImageNet, MoCo v2 aug+"; moco main_moco.py --aug-plus (also PCL v2, SiMo, CACR ImageNet)',
-    size: 224,
-    train: compose([
-      step(randomResizedCrop, { size: 224, scale: [0.2, 1], flipP: 0.5 }),
+    crop: { size: 224, scale: [0.2, 1] },
+    after: [
       step(colorJitter, { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 }),
       step(randomGrayscale, { p: 0.2 }),
       step(randomGaussianBlur, { sigma: [0.1, 2], kernelSize: 23, p: 0.5 }),
       norm(IMAGENET_NORMALIZATION),
-    ]),
-    eval: evalResize(256, 224, IMAGENET_NORMALIZATION),
+    ],
+    evalResize: 256,
+    normalization: IMAGENET_NORMALIZATION,
   },
-  'cacr-cifar': {
+  {
     name: 'cacr-cifar',
     description:
       'RandomResizedCrop(32, scale=(0.2, 1)), RandomHorizontalFlip, ColorJitter(0.4, 0.4, 0.4, 0.4), RandomGrayscale(0.2), Normalize(CIFAR-10)',
     source: 'spec §0.5 "CIFAR, align-uniform/CACR protocol", §6(c); normalisation statistics [U]',
-    size: 32,
-    train: compose([
-      step(randomResizedCrop, { size: 32, scale: [0.2, 1], flipP: 0.5 }),
+    crop: { size: 32, scale: [0.2, 1] },
+    after: [
       step(colorJitter, { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.4 }),
       step(randomGrayscale, { p: 0.2 }),
       norm(CIFAR10_NORMALIZATION),
-    ]),
-    eval: evalNormalizeOnly(CIFAR10_NORMALIZATION),
+    ],
+    normalization: CIFAR10_NORMALIZATION,
   },
-  'cacr-stl10': {
+  {
     name: 'cacr-stl10',
     description:
       'RandomResizedCrop(64, scale=(0.08, 1)), RandomHorizontalFlip, ColorJitter(0.4, 0.4, 0.4, 0.4), RandomGrayscale(0.2), Normalize(STL-10); eval Resize(70), CenterCrop(64)',
     source: 'spec §0.5 "For STL-10" and "Evaluation / test transforms"; align_uniform STL-10 example',
-    size: 64,
-    train: compose([
-      step(randomResizedCrop, { size: 64, scale: [0.08, 1], flipP: 0.5 }),
+    crop: { size: 64, scale: [0.08, 1] },
+    after: [
       step(colorJitter, { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.4 }),
       step(randomGrayscale, { p: 0.2 }),
       norm(STL10_NORMALIZATION),
-    ]),
-    eval: evalResize(70, 64, STL10_NORMALIZATION),
+    ],
+    evalResize: 70,
+    normalization: STL10_NORMALIZATION,
   },
-  'fashion-mnist-cpu': {
+  {
     name: 'fashion-mnist-cpu',
     description:
       'RandomResizedCrop(28, scale=(0.2, 1)), RandomHorizontalFlip, RandomApply(ColorJitter(brightness=0.4, contrast=0.4), p=0.8), Normalize(0.286, 0.353); one channel: no saturation, hue or grayscale',
     source: 'ours: the CIFAR recipes of spec §0.5 reduced to what a one-channel 28x28 image supports',
-    size: 28,
-    train: compose([
-      step(randomResizedCrop, { size: 28, scale: [0.2, 1], flipP: 0.5 }),
-      step(colorJitter, { brightness: 0.4, contrast: 0.4, p: 0.8 }),
-      norm(FASHION_MNIST_NORMALIZATION),
-    ]),
-    eval: evalNormalizeOnly(FASHION_MNIST_NORMALIZATION),
+    crop: { size: 28, scale: [0.2, 1] },
+    after: [step(colorJitter, { brightness: 0.4, contrast: 0.4, p: 0.8 }), norm(FASHION_MNIST_NORMALIZATION)],
+    normalization: FASHION_MNIST_NORMALIZATION,
   },
-};
+];
 
-/** The preset `name`; throws UNKNOWN_NAME (with the nearest name) otherwise. */
-export function getAugmentPreset(name: AugmentPresetName): AugmentPreset {
+const PRESETS = Object.fromEntries(PARTS.map((parts) => [parts.name, definePreset(parts)])) as Record<
+  AugmentPresetName,
+  { tensor: AugmentPreset; decoded: AugmentPreset }
+>;
+
+/**
+ * The preset `name`; throws UNKNOWN_NAME (with the nearest name) otherwise.
+ * `{ cropAtDecode: true }`: the variant for images cropped at decode (see
+ * {@link AugmentPresetOptions}).
+ */
+export function getAugmentPreset(name: AugmentPresetName, options: AugmentPresetOptions = {}): AugmentPreset {
   assertOneOf('getAugmentPreset', 'name', name, AUGMENT_PRESET_NAMES);
-  return PRESETS[name];
+  const cropAtDecode = options.cropAtDecode ?? false;
+  if (typeof cropAtDecode !== 'boolean') {
+    throw argumentError('INVALID_ARGUMENT', 'getAugmentPreset', 'options.cropAtDecode', 'a boolean', String(cropAtDecode));
+  }
+  return cropAtDecode ? PRESETS[name].decoded : PRESETS[name].tensor;
 }
