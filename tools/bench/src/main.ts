@@ -61,8 +61,10 @@ async function runCase(c: BenchCase, backend: BenchBackend, torchSeconds: number
     }
     const seconds = median(runs);
     const result: BenchResult = { ...base, seconds, runs, ...(counters === undefined ? {} : { counters }) };
+    if (backend === 'wasm') result.threads = c.threads ?? 1;
     if (torchSeconds !== undefined) {
       result.torchSeconds = torchSeconds;
+      result.torchThreads = c.torch?.threads ?? 1;
       result.ratio = seconds / torchSeconds;
     }
     if (c.items !== undefined) {

@@ -11,7 +11,7 @@ export function toMarkdown(results: readonly BenchResult[], header: string): str
   const lines = [
     header,
     '',
-    '| case | backend | ours (ms) | PyTorch 1 thread (ms) | ours / PyTorch | throughput |',
+    '| case | backend | ours (ms) | PyTorch (ms; 1 thread unless noted) | ours / PyTorch | throughput |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
   ];
   for (const r of results) {
@@ -22,7 +22,9 @@ export function toMarkdown(results: readonly BenchResult[], header: string): str
         : `${r.itemsPerSecond.toFixed(0)} ${r.unit}/s` +
           (r.torchItemsPerSecond === undefined ? '' : ` (torch ${r.torchItemsPerSecond.toFixed(0)})`);
     const ours = r.error === undefined ? ms(r.seconds) : `error: ${r.error}`;
-    lines.push(`| ${r.name} | ${r.backend} | ${ours} | ${ms(r.torchSeconds)} | ${ratio} | ${rate} |`);
+    const backend = r.threads === undefined || r.threads === 1 ? r.backend : `${r.backend}, ${r.threads} threads`;
+    const torch = r.torchSeconds === undefined || (r.torchThreads ?? 1) === 1 ? ms(r.torchSeconds) : `${ms(r.torchSeconds)} (${r.torchThreads} threads)`;
+    lines.push(`| ${r.name} | ${backend} | ${ours} | ${torch} | ${ratio} | ${rate} |`);
   }
   const counted = results.filter((r) => r.counters !== undefined);
   if (counted.length > 0) {

@@ -46,8 +46,12 @@ export interface BenchResult {
   seconds: number;
   /** All timed runs, seconds. */
   runs: number[];
-  /** PyTorch's median seconds per run (one thread), when measured. */
+  /** PyTorch's median seconds per run, when measured. */
   torchSeconds?: number;
+  /** PyTorch's threads (1 unless the case says otherwise). */
+  torchThreads?: number;
+  /** XNNPACK threads of the wasm backend (1 unless the case says otherwise). */
+  threads?: number;
   /** seconds / torchSeconds. */
   ratio?: number;
   itemsPerSecond?: number;
