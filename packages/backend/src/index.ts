@@ -1,4 +1,4 @@
-export { setBackend, BACKEND_REQUESTS } from './select-backend';
+export { setBackend, BACKEND_REQUESTS, WASM_THREADS_ENV } from './select-backend';
 export type { BackendChoice, BackendName, BackendOptions, BackendRequest } from './select-backend';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm/register';
 export { setInnerKernelProfiler } from './wasm/kernel-scope';

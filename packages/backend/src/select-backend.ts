@@ -32,7 +32,8 @@ export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow'
 export interface BackendOptions {
   /**
    * XNNPACK threads of the `wasm` backend in Node (also when `'auto'` lands
-   * on wasm). Default: the machine's cores, `os.availableParallelism()`
+   * on wasm). Default: the environment variable `CONTRASTIVE_WASM_THREADS`
+   * when set, else the machine's cores, `os.availableParallelism()`
    * (PyTorch's default too); at most 8 are used (tfjs's wasm build pre-creates
    * 8 workers). `1` runs tfjs's single-threaded SIMD build exactly as before
    * this option existed. Outside Node, wasm runs on one thread.
@@ -142,13 +143,25 @@ function inNode(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
+/** Environment variable that sets the default wasm thread count (e.g. for `npm start`). */
+export const WASM_THREADS_ENV = 'CONTRASTIVE_WASM_THREADS';
+
+/** The thread count in {@link WASM_THREADS_ENV}, if set (an integer >= 1). */
+function threadsFromEnvironment(): number | undefined {
+  const raw = process.env[WASM_THREADS_ENV];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  assertInteger('setBackend', WASM_THREADS_ENV, value, 1);
+  return value;
+}
+
 /** Registers the wasm factory for `threads` (Node) and says how many threads it got and why. */
 async function prepareWasmThreads(threads: number | undefined): Promise<{ threads: number; detail: string }> {
   if (!inNode()) {
     return { threads: 1, detail: threads !== undefined && threads > 1 ? `1 thread: threads need Node's worker_threads` : '1 thread' };
   }
   const pool = await import('./wasm-threads/wasm-thread-pool');
-  const wanted = threads ?? pool.machineThreads();
+  const wanted = threads ?? threadsFromEnvironment() ?? pool.machineThreads();
   const outcome = await pool.useWasmThreads(wanted);
   const count = `${outcome.threads} thread${outcome.threads === 1 ? '' : 's'}`;
   return { threads: outcome.threads, detail: outcome.shortfall === undefined ? count : `${count}: ${outcome.shortfall}` };

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RESAMPLE_GRIDS_KERNEL } from '@contrastive/core';
-import { setBackend } from '../select-backend';
+import { setBackend, WASM_THREADS_ENV } from '../select-backend';
 import { loadThreadedWasmModule } from './threaded-wasm-module';
 import { registeredWasmThreads, useWasmThreads } from './wasm-thread-pool';
 
@@ -186,6 +186,20 @@ describe('wasm threads (XNNPACK pool on worker_threads)', () => {
   it('rejects a thread count that is not an integer >= 1', async () => {
     for (const threads of [0, 1.5, -2, Number.NaN]) {
       await expect(setBackend('wasm', { threads })).rejects.toMatchObject({ code: 'OUT_OF_RANGE', argument: 'threads' });
+    }
+  });
+
+  it('CONTRASTIVE_WASM_THREADS sets the default; an explicit threads option wins', async () => {
+    const saved = process.env[WASM_THREADS_ENV];
+    try {
+      process.env[WASM_THREADS_ENV] = '1';
+      expect((await setBackend('wasm')).threads).toBe(1);
+      expect((await setBackend('wasm', { threads: 2 })).threads).toBe(2);
+      process.env[WASM_THREADS_ENV] = 'two';
+      await expect(setBackend('wasm')).rejects.toMatchObject({ code: 'OUT_OF_RANGE', argument: WASM_THREADS_ENV });
+    } finally {
+      if (saved === undefined) delete process.env[WASM_THREADS_ENV];
+      else process.env[WASM_THREADS_ENV] = saved;
     }
   });
 
