@@ -11,6 +11,7 @@ import { AUGMENT_PRESET_NAMES } from '@contrastive/augment';
 import { BACKBONE_NAMES, PROJECTION_HEAD_PRESETS } from '@contrastive/encoders';
 import { LINEAR_PROBE_PRESET_NAMES } from '@contrastive/eval';
 import { KNN_FEATURE_CHOICES } from './evaluate';
+import { NORMALIZATION_NAMES } from './open-augment';
 
 export const DATASET_NAMES = ['fashion-mnist', 'cifar10', 'cifar100', 'stl10', 'imagefolder', 'idx'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
@@ -55,6 +56,11 @@ export const augmentSchema = z.object({
   preset: z.enum(AUGMENT_PRESET_NAMES),
   /** Views per image per step. 2 for SimCLR/MoCo; CACR small-scale uses more. */
   views: z.number().int().min(2).default(2),
+  /**
+   * Swap the preset's Normalize for these statistics (cifar10, cifar100,
+   * stl10, imagenet, fashion-mnist, mnist); unset: the preset's own.
+   */
+  normalization: z.enum(NORMALIZATION_NAMES).optional(),
 });
 
 export const modelSchema = z.object({

@@ -5,13 +5,13 @@
 import { resolve } from 'node:path';
 import { setBackend, type BackendRequest } from '@contrastive/backend';
 import { ContrastiveError } from '@contrastive/core';
-import { getAugmentPreset, type AugmentPresetName } from '@contrastive/augment';
 import type { LinearProbePreset } from '@contrastive/eval';
 import { loadLatestCheckpoint, openRun, resolveConfig, restoreWeights } from '@contrastive/train';
 import { buildEncoder } from './build-encoder';
 import type { BaseConfig } from './config-schema';
 import { disposeEvalSets, embedEvalSets, knnScore, probeScore, rawPixelKnn, type KnnScore, type RawPixelKnn } from './evaluate';
 import type { AppDefinition } from './method';
+import { openAugment } from './open-augment';
 import { openRunData } from './open-data';
 
 export interface RunEvaluation {
@@ -33,7 +33,7 @@ export async function evaluateRun(
   const config = resolveConfig(app.schema, run.info.config) as BaseConfig;
   await setBackend(options.backend ?? (config.backend as BackendRequest));
   const data = await openRunData(config.data, config.seed);
-  const augment = getAugmentPreset(config.augment.preset as AugmentPresetName);
+  const augment = openAugment(config.augment, data.train.imageShape[2]);
   const encoder = buildEncoder(config.model, [augment.size, augment.size, data.train.imageShape[2]], config.seed);
   const latest = await loadLatestCheckpoint(run.checkpointsDir);
   if (latest === null) {

@@ -20,6 +20,8 @@ export {
 } from './evaluate';
 export type { EvalSets, KnnFeatureChoice, KnnScore, RawPixelKnn } from './evaluate';
 export { idxPrefixes, openIdxData } from './open-idx';
+export { NORMALIZATION_NAMES, NORMALIZATION_STATS, openAugment } from './open-augment';
+export type { RunAugment } from './open-augment';
 export { defineApp } from './method';
 export type { AppDefinition, BatchInfo, Method, MethodContext, MethodState } from './method';
 export { rawPixelNote, trainApp } from './train-app';

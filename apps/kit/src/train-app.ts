@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { setBackend, type BackendRequest } from '@contrastive/backend';
 import { assertOneOf, createRng } from '@contrastive/core';
-import { getAugmentPreset, multiView, type AugmentPresetName } from '@contrastive/augment';
+import { multiView } from '@contrastive/augment';
 import { createLoader } from '@contrastive/data';
 import type { LinearProbePreset } from '@contrastive/eval';
 import {
@@ -36,6 +36,7 @@ import {
   type RawPixelKnn,
 } from './evaluate';
 import type { AppDefinition, Method } from './method';
+import { openAugment } from './open-augment';
 import { openRunData } from './open-data';
 import { trainEpoch, type EpochLoop } from './train-epoch';
 import { writeRunReport } from './run-report';
@@ -118,7 +119,7 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
   say(`backend: ${choice.backend} on ${choice.device.description} (${choice.reason})`);
   const data = await openRunData(config.data, config.seed);
   say(`data: ${data.train.name} (${data.train.length} images), kNN bank ${data.evalTrain.length}, queries ${data.evalTest.length}`);
-  const augment = getAugmentPreset(config.augment.preset as AugmentPresetName);
+  const augment = openAugment(config.augment, data.train.imageShape[2]);
   const views = multiView(augment.train, config.augment.views);
   const inputShape = [augment.size, augment.size, data.train.imageShape[2]] as const;
 
