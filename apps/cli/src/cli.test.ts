@@ -34,6 +34,15 @@ describe('contrastive CLI', () => {
     expect((await run('train', 'simclr')).text).toContain("'--preset' must be one of");
   });
 
+  it('rejects a --threads that is not an integer >= 1, naming it', async () => {
+    for (const threads of ['0', 'many', '1.5']) {
+      const bad = await run('train', 'simclr', '--preset', 'smoke', '--threads', threads, '--out', out);
+      expect(bad.code).toBe(1);
+      expect(bad.text).toContain('error [OUT_OF_RANGE]');
+      expect(bad.text).toContain("'--threads' must be an integer >= 1");
+    }
+  });
+
   it('reports every bad --set at once and a missing dataset folder', async () => {
     const bad = await run('train', 'simclr', '--preset', 'smoke', '--out', out, '--set', 'train.epochs=-1', '--set', 'method.temperature=0', '--set', 'nonsense');
     expect(bad.code).toBe(1);

@@ -3,16 +3,18 @@
  *
  *   contrastive list
  *   contrastive train <app> --preset <name> [--data <dir>] [--backend auto|tensorflow|webgpu|wasm|cpu]
- *                     [--out <dir>] [--resume <run>] [--set key=value ...]
- *   contrastive eval <run> [--backend ...] [--no-probe]
+ *                     [--threads <n>] [--out <dir>] [--resume <run>] [--set key=value ...]
+ *   contrastive eval <run> [--backend ...] [--threads <n>] [--no-probe]
+ *
+ * `--threads` is the wasm backend's XNNPACK thread count (default: every core).
  *   contrastive bench [bench arguments]
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BACKEND_REQUESTS, type BackendRequest } from '@contrastive/backend';
-import { assertOneOf, ContrastiveError } from '@contrastive/core';
+import { BACKEND_REQUESTS, WASM_THREADS_ENV, type BackendRequest } from '@contrastive/backend';
+import { assertInteger, assertOneOf, ContrastiveError } from '@contrastive/core';
 import { evaluateRun, trainApp } from '@contrastive/app-kit';
 import { listCheckpoints, NotFiniteLossError, openRun } from '@contrastive/train';
 import { APPS } from './apps';
@@ -20,11 +22,30 @@ import { APPS } from './apps';
 export const USAGE = `usage:
   contrastive list
   contrastive train <app> --preset <name> [--data <dir>] [--backend auto|tensorflow|webgpu|wasm|cpu]
-                    [--out <dir>] [--resume <run>] [--set key=value ...]
-  contrastive eval <run> [--backend auto|tensorflow|webgpu|wasm|cpu] [--no-probe]
+                    [--threads <n>] [--out <dir>] [--resume <run>] [--set key=value ...]
+  contrastive eval <run> [--backend auto|tensorflow|webgpu|wasm|cpu] [--threads <n>] [--no-probe]
+  (--threads: wasm's XNNPACK threads, default every core)
   contrastive bench [--filter <substring>] [--backends wasm,webgpu,cpu] [--no-torch]`;
 
 type Write = (line: string) => void;
+
+/**
+ * Runs `body` with the wasm thread count of `--threads` (validated, an integer
+ * >= 1) as the default of `setBackend`, through CONTRASTIVE_WASM_THREADS, and
+ * restores the environment afterwards. Without `--threads`: every core.
+ */
+async function withThreads<T>(command: string, threads: string | undefined, body: () => Promise<T>): Promise<T> {
+  if (threads === undefined) return body();
+  assertInteger(command, '--threads', Number(threads), 1);
+  const saved = process.env[WASM_THREADS_ENV];
+  process.env[WASM_THREADS_ENV] = String(Number(threads));
+  try {
+    return await body();
+  } finally {
+    if (saved === undefined) delete process.env[WASM_THREADS_ENV];
+    else process.env[WASM_THREADS_ENV] = saved;
+  }
+}
 
 function appNamed(name: string | undefined) {
   assertOneOf('contrastive', 'app', name, Object.keys(APPS));
@@ -46,6 +67,7 @@ async function train(args: string[], write: Write): Promise<void> {
       preset: { type: 'string' },
       data: { type: 'string' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'string' },
       set: { type: 'string', multiple: true },
@@ -62,14 +84,14 @@ async function train(args: string[], write: Write): Promise<void> {
     });
   }
   try {
-    const result = await trainApp(app, {
+    const result = await withThreads('contrastive train', values.threads, () => trainApp(app, {
       ...(values.preset === undefined ? {} : { preset: values.preset }),
       sets: values.set ?? [],
       ...(values.data === undefined ? {} : { dataRoot: values.data }),
       ...(values.backend === undefined ? {} : { backend: values.backend as BackendRequest }),
       ...(values.out === undefined ? {} : { outDir: values.out }),
       ...(values.resume === undefined ? {} : { resume: values.resume }),
-    });
+    }));
     write('');
     const raw = result.knnRawPixels;
     write(
@@ -92,16 +114,16 @@ async function evaluate(args: string[], write: Write): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { backend: { type: 'string' }, 'no-probe': { type: 'boolean' } },
+    options: { backend: { type: 'string' }, threads: { type: 'string' }, 'no-probe': { type: 'boolean' } },
   });
   const runDir = positionals[0];
   if (runDir === undefined) throw new ContrastiveError('INVALID_ARGUMENT', "contrastive eval: 'run' must be a run folder; got nothing", { fn: 'contrastive eval', argument: 'run' });
   if (values.backend !== undefined) assertOneOf('contrastive eval', 'backend', values.backend, BACKEND_REQUESTS);
   const app = appNamed((await openRun(runDir)).info.app);
-  const result = await evaluateRun(app, runDir, {
+  const result = await withThreads('contrastive eval', values.threads, () => evaluateRun(app, runDir, {
     ...(values.backend === undefined ? {} : { backend: values.backend as BackendRequest }),
     linearProbe: values['no-probe'] !== true,
-  });
+  }));
   write(`${result.runDir} (checkpoint of epoch ${result.epoch})`);
   write(`kNN top-1 ${result.knn.top1.toFixed(2)}%, top-5 ${result.knn.top5.toFixed(2)}%`);
   if (result.knnRawPixels !== undefined) {
