@@ -32,6 +32,7 @@ describe('simclr presets', () => {
     ['paper-cifar10', 'train.batchSize', 512],
     ['paper-cifar10', 'train.epochs', 1000],
     ['paper-cifar10', 'optimizer.lr', 1.0],
+    ['paper-cifar10', 'optimizer.lrScaling', 'linear'],
     ['paper-cifar10', 'optimizer.weightDecay', 1e-4],
     ['paper-cifar10', 'method.temperature', 0.5],
   ])('%s sets %s = %s', (preset, path, value) => {
