@@ -13,16 +13,22 @@ import { appConfigSchema } from '@contrastive/app-kit';
 export const EQCO_VARIANTS = ['simo', 'moco-eqco'] as const;
 export type EqcoVariant = (typeof EQCO_VARIANTS)[number];
 
-export const eqcoMethodSchema = z.object({
+/** SiMo's K when unset (spec §5(b): 256). */
+export const DEFAULT_NUM_NEGATIVES = 256;
+/** MoCo-EqCo's queue when unset (MoCo v2's 65536, spec §1(b)). */
+export const DEFAULT_QUEUE_SIZE = 65536;
+
+export const eqcoMethodSchema = z
+  .object({
   variant: z.enum(EQCO_VARIANTS),
   /** Softmax temperature tau (spec §5(b): 0.2; MoCo v2 §1(b): 0.2). */
   temperature: z.number().positive(),
   /** The equivalent number of negatives alpha (spec §5(a)-(b)). */
   alpha: z.number().positive(),
-  /** SiMo: in-batch negatives per query K, capped at B - 1 (spec §5(b): 256). */
-  numNegatives: z.number().int().positive().default(256),
-  /** MoCo-EqCo: queue size K (spec §5(b): swept 16..65536). */
-  queueSize: z.number().int().positive().default(65536),
+  /** SiMo only: in-batch negatives per query K, capped at B - 1 (spec §5(b): 256; default 256). */
+  numNegatives: z.number().int().positive().optional(),
+  /** MoCo-EqCo only: queue size K (spec §5(b): swept 16..65536; default 65536). */
+  queueSize: z.number().int().positive().optional(),
   /** EMA momentum of the key encoder (spec §5(b), §1(b): 0.999). */
   momentum: z.number().min(0).max(1).default(0.999),
   /**
@@ -30,21 +36,26 @@ export const eqcoMethodSchema = z.object({
    * split into `model.batchNormGroups` groups) and un-permute the keys (spec §0.4).
    */
   shuffleBn: z.boolean().default(true),
-});
+  })
+  .superRefine((m, ctx) => {
+    // A field the variant does not read is an error, not a silently carried value.
+    const unused = (field: string, why: string) => ctx.addIssue({ code: 'custom', path: [field], message: `not used by variant '${m.variant}' (${why}); remove it` });
+    if (m.variant === 'simo' && m.queueSize !== undefined) unused('queueSize', 'SiMo has no queue: its negatives are the batch\'s other keys');
+    if (m.variant === 'moco-eqco' && m.numNegatives !== undefined) unused('numNegatives', 'MoCo-EqCo\'s negatives are the queue of queueSize keys');
+  });
 
 export const eqcoSchema = appConfigSchema(eqcoMethodSchema);
 export type EqcoConfig = z.output<typeof eqcoSchema>;
 type Preset = z.input<typeof eqcoSchema>;
-
-/** ImageNet steps per epoch at batch 256 (1,281,167 images, drop_last): converts SiMo's 10 warmup iterations to epochs. */
-const IMAGENET_STEPS_PER_EPOCH = Math.floor(1_281_167 / 256);
 
 /** SiMo on ImageNet-1K, the cvpods config (spec §5(b)-(c)). */
 export const paperSimoImagenet: Preset = {
   seed: 0,
   data: { dataset: 'imagefolder', imageSize: 256 },
   augment: { preset: 'moco-v2', views: 2 }, // MoCo v2 aug+ (spec §5(c), §0.5)
-  model: { backbone: 'resnet50', stem: 'imagenet', head: 'simo', batchNormGroups: 8 }, // ResNet-50; 2048-2048(BN)-128(BN) head N(0, 0.01) (spec §5(b)); 8 BN groups = 32 per GPU x 8 (spec §5(c), §0.4)
+  // ResNet-50 with zero-init residual BN (config.py:16); 2048-2048(BN)-128(BN) head N(0, 0.01) (spec §5(b));
+  // SyncBN over the whole batch (config.py:13, 24) = one BN group on one device
+  model: { backbone: 'resnet50', stem: 'imagenet', head: 'simo', batchNormGroups: 1, zeroInitResidual: true },
   optimizer: {
     name: 'sgd', // SGD lr 0.03, momentum 0.9, wd 1e-4 also on norm layers (spec §5(c))
     lr: 0.03,
@@ -53,7 +64,7 @@ export const paperSimoImagenet: Preset = {
     weightDecay: 1e-4,
     excludeBnAndBias: false,
   },
-  schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 10 / IMAGENET_STEPS_PER_EPOCH }, // warmup-cosine, 10 warmup iterations (spec §5(c))
+  schedule: { decay: 'cosine', per: 'iteration', warmupSteps: 10 }, // WarmupCosineLR, WARMUP_ITERS=10, per step (config.py:35-38)
   train: { epochs: 200, batchSize: 256, checkpointEvery: 1 }, // batch 256 (32 x 8 GPUs), 200 epochs (spec §5(c))
   eval: { knnEvery: 10, linearProbe: 'moco', linearProbeEpochs: 90 }, // SGD lr 30, m 0.9, wd 0, batch 256, 90 epochs, x0.1 at 60/80 (spec §5(c))
   method: {
@@ -62,7 +73,7 @@ export const paperSimoImagenet: Preset = {
     alpha: 256, // spec §5(b)
     numNegatives: 256, // K = 256; all 255 in-batch negatives at batch 256 (spec §5(b))
     momentum: 0.999, // spec §5(b)
-    shuffleBn: true, // SyncBN in the config; shuffled groups here (spec §5(c), §0.4)
+    shuffleBn: false, // no key shuffle: the key forward is network_k(x_j) (simo.py:146-149)
   },
 };
 
@@ -114,7 +125,7 @@ export const smoke: Preset = {
 export const smokeMocoEqco: Preset = {
   ...smoke,
   model: { backbone: 'conv-net', convChannels: [8, 16], head: 'moco-v2', batchNormGroups: 2 },
-  method: { variant: 'moco-eqco', temperature: 0.2, alpha: 4096, queueSize: 64, momentum: 0.99, shuffleBn: true },
+  method: { variant: 'moco-eqco', temperature: 0.2, alpha: 4096, queueSize: 64, momentum: 0.99, shuffleBn: true }, // no numNegatives: the queue is the negatives
 };
 
 export const EQCO_PRESETS = {
@@ -126,7 +137,7 @@ export const EQCO_PRESETS = {
 } as const;
 
 export const EQCO_PRESET_DESCRIPTIONS: Record<keyof typeof EQCO_PRESETS, string> = {
-  'paper-simo-imagenet': 'SiMo: ResNet-50, batch 256, K 256, alpha 256, tau 0.2, m 0.999, SGD 0.03, 200 epochs (GPU; ImageNet folder)',
+  'paper-simo-imagenet': 'SiMo: ResNet-50 zero-init residual, one BN group, no key shuffle, batch 256, K 256, alpha 256, tau 0.2, m 0.999, SGD 0.03, 10 warm-up steps, 200 epochs (GPU; ImageNet folder)',
   'paper-moco-eqco-imagenet': 'MoCo v2 + EqCo: ResNet-50, queue K 256, alpha 65536, tau 0.2, m 0.999, SGD 0.03 cosine, 200 epochs (GPU; ImageNet folder)',
   'cpu-fashion-mnist': 'SiMo with a ConvNet on embedded Fashion-MNIST, 8 epochs of 20k images (~10 min on CPU)',
   smoke: 'seconds; SiMo; used by tests',

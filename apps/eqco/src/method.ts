@@ -1,6 +1,6 @@
 import { createMomentumBranch, type Method, type MethodContext } from '@contrastive/app-kit';
 import { eqcoLoss, simoLoss } from '@contrastive/loss-eqco';
-import type { EqcoConfig } from './config';
+import { DEFAULT_NUM_NEGATIVES, DEFAULT_QUEUE_SIZE, type EqcoConfig } from './config';
 
 /**
  * SiMo and MoCo v2 + EqCo (spec §5(a), §1(c), §0.4). Queries: online
@@ -15,7 +15,7 @@ export function createEqcoMethod(context: MethodContext<EqcoConfig>): Method {
   const branch = createMomentumBranch(context, {
     momentum: m.momentum,
     shuffleKeys: m.shuffleBn,
-    queueSize: m.variant === 'moco-eqco' ? m.queueSize : 0,
+    queueSize: m.variant === 'moco-eqco' ? (m.queueSize ?? DEFAULT_QUEUE_SIZE) : 0,
   });
   return {
     prepare(views) {
@@ -26,7 +26,7 @@ export function createEqcoMethod(context: MethodContext<EqcoConfig>): Method {
       const keys = branch.keys();
       if (branch.queue === undefined) {
         // A fresh shared subsampling of the negatives each step (used only when K < B - 1).
-        return simoLoss(query, keys, { temperature: m.temperature, alpha: m.alpha, numNegatives: m.numNegatives, seed: batch.step });
+        return simoLoss(query, keys, { temperature: m.temperature, alpha: m.alpha, numNegatives: m.numNegatives ?? DEFAULT_NUM_NEGATIVES, seed: batch.step });
       }
       return eqcoLoss(query, keys, branch.negatives(), { temperature: m.temperature, alpha: m.alpha });
     },
