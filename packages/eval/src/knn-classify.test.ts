@@ -10,6 +10,46 @@ beforeAll(async () => {
 import { knnReference } from '@contrastive/test-utils/reference/eval';
 import { knnClassify } from './index';
 
+type Reader = { read(dataId: object): Promise<unknown>; readSync(dataId: object): unknown };
+
+/** Runs `f` counting the active backend's host reads (a read served by readSync counts once). */
+async function countReads<T>(f: () => Promise<T>): Promise<{ result: T; reads: number }> {
+  const backend = tf.backend() as unknown as Reader;
+  const { read, readSync } = backend;
+  let reads = 0;
+  let inRead = false;
+  // A kernel that reads its own inputs (cpu's, wasm's SplitV) is no wait on a device.
+  const engineState = (tf.engine() as unknown as { state: { kernelDepth: number } }).state;
+  backend.read = async function (this: Reader, id: object) {
+    reads++;
+    inRead = true;
+    try {
+      return await read.call(this, id);
+    } finally {
+      inRead = false;
+    }
+  };
+  backend.readSync = function (this: Reader, id: object) {
+    if (!inRead && engineState.kernelDepth === 0) reads++;
+    return readSync.call(this, id);
+  };
+  try {
+    return { result: await f(), reads };
+  } finally {
+    backend.read = read;
+    backend.readSync = readSync;
+  }
+}
+
+/** Elements of the largest tensor any kernel outputs while `f` runs. */
+async function largestKernelOutput(f: () => Promise<unknown>): Promise<number> {
+  const info = await tf.profile(async () => {
+    await f();
+    return [];
+  });
+  return Math.max(...info.kernels.flatMap((kernel) => kernel.outputShapes.map((shape) => shape.reduce((a, b) => a * b, 1))));
+}
+
 async function rejection(p: Promise<unknown>): Promise<{ code?: string; argument?: string }> {
   try {
     await p;
@@ -90,6 +130,35 @@ describeBackends(['cpu', 'wasm'], () => {
       test.dispose();
     });
 
+    it('takes the bank and the queries as chunks: same neighbours, no bank-sized tensor, one read per query chunk', async () => {
+      const rng = createRng(9);
+      const train = roundToFloat32(randomMatrix(5, 300, 8));
+      const test = roundToFloat32(randomMatrix(6, 50, 8));
+      const labels = Array.from({ length: 300 }, () => rng.int(7));
+      const testLabels = Array.from({ length: 50 }, () => rng.int(7));
+      const ref = knnReference(train, labels, test, 20, 0.1, 7);
+      const whole = toTensor2d(train);
+      const queries = toTensor2d(test);
+      // Uneven chunks, one smaller than k (its top-k is all of it).
+      const bankChunks = [[0, 70], [70, 10], [80, 130], [210, 90]].map(([s0, n0]) => tf.slice(whole, [s0!, 0], [n0!, 8]) as tf.Tensor2D);
+      const queryChunks = [tf.slice(queries, [0, 0], [20, 8]) as tf.Tensor2D, tf.slice(queries, [20, 0], [30, 8]) as tf.Tensor2D];
+      const single = await knnClassify(whole, labels, queries, { k: 20, testLabels });
+      const { result: chunked, reads } = await countReads(() =>
+        knnClassify(bankChunks, labels, queryChunks, { k: 20, testLabels, chunkElements: 130 * 13 }),
+      );
+      expect(Array.from(chunked.predictions)).toEqual(ref.predictions);
+      expect(Array.from(chunked.predictions)).toEqual(Array.from(single.predictions));
+      expect(Array.from(chunked.top5)).toEqual(Array.from(single.top5));
+      expect(chunked.top1Accuracy).toBe(single.top1Accuracy);
+      // 13 query rows per chunk: queries 20 + 30 -> 2 + 3 chunks, one read each (labels are arrays).
+      expect(reads).toBe(5);
+      // No kernel output is as large as the bank (300 x 8): no concatenation, normalised or transposed copy.
+      expect(await largestKernelOutput(() => knnClassify(bankChunks, labels, queryChunks, { k: 20, chunkElements: 130 * 13 }))).toBeLessThanOrEqual(130 * 13);
+      // With one bank tensor the similarity block is [rows, 300] and the norms are taken in blocks: still no copy.
+      expect(await largestKernelOutput(() => knnClassify(whole, labels, queries, { k: 20, chunkElements: 300 * 4 }))).toBeLessThanOrEqual(300 * 4);
+      tf.dispose([whole, queries, ...bankChunks, ...queryChunks]);
+    });
+
     it('creates no tensors that outlive the call', async () => {
       const a = toTensor2d(randomMatrix(3, 30, 4));
       const b = toTensor2d(randomMatrix(4, 9, 4));
@@ -109,6 +178,9 @@ describe('knnClassify argument checks', () => {
     expect(await rejection(knnClassify(a, [0, 0, 1, 1], c, { temperature: 0 }))).toMatchObject({ code: 'OUT_OF_RANGE', argument: 'temperature' });
     expect(await rejection(knnClassify(a, [0, 0, 1, -1], c))).toMatchObject({ code: 'OUT_OF_RANGE', argument: 'trainLabels' });
     expect(await rejection(knnClassify(a, tf.tensor1d([0, 0, 1, 1]), c))).toMatchObject({ code: 'DTYPE_MISMATCH', argument: 'trainLabels' });
+    expect(await rejection(knnClassify([], [], c))).toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'trainFeatures' });
+    expect(await rejection(knnClassify([a, b], [0, 0, 1, 1, 0, 0], c))).toMatchObject({ code: 'SHAPE_MISMATCH', argument: 'trainFeatures[1]' });
+    expect(await rejection(knnClassify([a], [0, 0, 1, 1], [c, b]))).toMatchObject({ code: 'SHAPE_MISMATCH', argument: 'testFeatures[1]' });
     tf.dispose([a, b, c]);
   });
 });
