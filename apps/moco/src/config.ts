@@ -72,7 +72,8 @@ export const paperCifar10Demo: Preset = {
   optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'none', momentum: 0.9, weightDecay: 5e-4 }, // lr 0.06 = 0.03 per 256 at batch 512, wd 5e-4 (spec §1(c))
   schedule: { decay: 'cosine', per: 'epoch', warmupEpochs: 0 }, // cosine (spec §1(c)); the demo sets it once per epoch
   train: { epochs: 200, batchSize: 512, checkpointEvery: 10 }, // batch 512, 200 epochs (spec §1(c))
-  eval: { knnEvery: 10, knnK: 200, knnT: 0.1, linearProbe: 'moco-cifar' }, // kNN k=200, t=0.1 (spec §1(c), §7.2)
+  // kNN k=200, t=0.1 (spec §1(c), §7.2) on the normalised 128-d output of encoder_q, as the demo's test(model.encoder_q, ...)
+  eval: { knnEvery: 10, knnK: 200, knnT: 0.1, knnFeatures: 'projection', linearProbe: 'moco-cifar' },
   method: { temperature: 0.1, queueSize: 4096, momentum: 0.99, shuffleKeys: true }, // spec §1(b)-(c)
 };
 
