@@ -18,6 +18,8 @@ import {
 } from '@contrastive/core';
 import { readFeatureMatrix, rowBlock, type FeatureMatrix } from './feature-matrix';
 import { firstArgMax } from './first-arg-max';
+import { assignOnDevice, disposeDeviceCentroids, prepareOnDevice, squaredDistancesOnDevice } from './device-assign';
+import { resolvePath } from './k-means-path';
 
 /** Options of {@link assignToCentroids}. */
 export interface AssignOptions {
@@ -126,8 +128,11 @@ export async function assignPrepared(
  * Shapes: features [N, d] float32, centroids [k, d] float32. Returns typed
  * arrays (no tensors): `assignment` Int32Array [N], `distances` Float32Array
  * [N] of squared Euclidean distances. Memory: one [chunkRows, k] score matrix
- * and one [chunkRows, d] row block at a time on the device, plus one
- * read-back copy of the features (N*d float32) in JavaScript. Ties go to the lowest centroid index.
+ * and one [chunkRows, d] row block at a time on the device. Where k-means
+ * takes the device path (webgpu, webgl, tensorflow; k-means-path.ts) the
+ * rows stay on the device and only the two results are read; elsewhere the
+ * features are read back once (N*d float32) and uploaded in chunks. Ties go
+ * to the lowest centroid index.
  */
 export async function assignToCentroids(
   features: Tensor2D,
@@ -153,6 +158,7 @@ export async function assignToCentroids(
   }
   const d = features.shape[1];
   const k = centroids.shape[0];
+  if (resolvePath('auto') === 'device') return assignWithDevice(features, centroids, chunkElements);
   const m = await readFeatureMatrix(features);
   const c = Float32Array.from(await centroids.data());
   const prepared = prepareCentroids(c, k, d);
@@ -160,5 +166,21 @@ export async function assignToCentroids(
     return await assignPrepared(m, prepared, chunkElements);
   } finally {
     disposePrepared(prepared);
+  }
+}
+
+/** assignToCentroids with the rows on the device: two reads, the assignment and the distances. */
+async function assignWithDevice(features: Tensor2D, centroids: Tensor2D, chunkElements: number): Promise<Assignment> {
+  const prepared = prepareOnDevice(centroids);
+  let assignment: tf.Tensor1D | undefined;
+  let distances: tf.Tensor1D | undefined;
+  try {
+    assignment = assignOnDevice(features, prepared, chunkElements);
+    distances = squaredDistancesOnDevice(features, centroids, assignment, chunkElements);
+    const [a, dist] = await Promise.all([assignment.data(), distances.data()]);
+    return { assignment: Int32Array.from(a as Int32Array), distances: Float32Array.from(dist as Float32Array) };
+  } finally {
+    disposeDeviceCentroids(prepared);
+    tf.dispose([...(assignment ? [assignment] : []), ...(distances ? [distances] : [])]);
   }
 }
