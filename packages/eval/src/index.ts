@@ -1,6 +1,8 @@
 export { knnClassify, KNN_DEFAULTS } from './knn-classify';
 export type { FeatureChunks, KnnOptions, KnnResult } from './knn-classify';
 export { linearProbe } from './linear-probe';
+export { linearProbeStream } from './linear-probe-stream';
+export type { LinearProbeStreamOptions, ProbeBatch, ProbeBatches } from './linear-probe-stream';
 export type { LinearProbeEpoch, LinearProbeOptions, LinearProbeResult, ProbeData } from './linear-probe';
 export { LINEAR_PROBE_PRESETS, LINEAR_PROBE_PRESET_NAMES, learningRateAt } from './linear-probe-presets';
 export type {

@@ -7,7 +7,7 @@ import { useBackend } from '@contrastive/test-utils';
 beforeAll(async () => {
   await useBackend('cpu');
 });
-import { learningRateAt, linearProbe, LINEAR_PROBE_PRESETS } from './index';
+import { learningRateAt, linearProbe, linearProbeStream, LINEAR_PROBE_PRESETS, type ProbeBatch } from './index';
 
 /** Linearly separable features: class c has mean 3 e_c plus N(0, 0.5^2) noise in 8 dims. */
 function separable(seed: number, n: number, classes: number): { x: tf.Tensor2D; y: Int32Array } {
@@ -30,6 +30,45 @@ async function rejection(p: Promise<unknown>): Promise<{ code?: string; argument
   }
   throw new Error('expected a rejection');
 }
+
+describe('linearProbeStream', () => {
+  it('fed the fixed features in linearProbe\'s batch order, it trains the same layer (MoCo SGD, x0.1 at 60%/80%)', async () => {
+    const train = separable(5, 300, 3);
+    const test = separable(6, 90, 3);
+    const options = { preset: 'moco' as const, learningRate: 0.5, epochs: 5, batchSize: 64, schedule: { type: 'step' as const, milestones: [3, 4], gamma: 0.1 }, seed: 4 };
+    const fixed = await linearProbe({ features: train.x, labels: train.y }, { features: test.x, labels: test.y }, options);
+    // linearProbe draws the init seed, then one permutation per epoch, from createRng(seed).
+    const rng = createRng(4);
+    rng.seed();
+    const calls: [number, number][] = [];
+    const labels = tf.tensor1d(train.y, 'int32');
+    async function* batches(epoch: number, batchSize: number): AsyncGenerator<ProbeBatch> {
+      calls.push([epoch, batchSize]);
+      const perm = rng.permutation(300);
+      for (let start = 0; start < 300; start += batchSize) {
+        const idx = tf.tensor1d(perm.subarray(start, Math.min(start + batchSize, 300)), 'int32');
+        yield { features: tf.gather(train.x, idx) as tf.Tensor2D, labels: tf.gather(labels, idx) as tf.Tensor1D };
+        idx.dispose();
+      }
+    }
+    const streamed = await expectNoLeakAsync(
+      () => linearProbeStream(batches, { features: test.x, labels: test.y }, { ...options, numClasses: 3 }),
+      0,
+    );
+    expect(calls).toEqual([0, 1, 2, 3, 4].map((e) => [e, 64]));
+    expect(streamed.history.map((h) => [h.learningRate, h.testAccuracy])).toEqual(fixed.history.map((h) => [h.learningRate, h.testAccuracy]));
+    streamed.history.forEach((h, i) => expect(h.loss).toBeCloseTo(fixed.history[i]!.loss, 5));
+    expect(streamed.testAccuracy).toBe(fixed.testAccuracy);
+    expect(streamed.trainAccuracy).toBeGreaterThan(0.9);
+    // A batch of the wrong width is rejected, and its tensors are still freed.
+    const bad = async function* (): AsyncGenerator<ProbeBatch> {
+      yield { features: tf.zeros([4, 3]) as tf.Tensor2D, labels: tf.zeros([4], 'int32') as tf.Tensor1D };
+    };
+    const error = await expectNoLeakAsync(() => linearProbeStream(bad, { features: test.x, labels: test.y }, { numClasses: 3 }).catch((e: unknown) => e as { code?: string }), 0);
+    expect(error).toMatchObject({ code: 'SHAPE_MISMATCH', argument: 'batches' });
+    tf.dispose([train.x, test.x, labels]);
+  });
+});
 
 describeBackends(['cpu', 'wasm'], () => {
   describe('linearProbe', () => {

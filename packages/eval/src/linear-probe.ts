@@ -29,7 +29,7 @@ import {
   type LinearProbeConfig,
   type LinearProbePreset,
 } from './linear-probe-presets';
-import { softmaxRegressionGradients } from './softmax-regression';
+import { createProbeLayer } from './probe-layer';
 
 /** Features [N, d] float32 and their int32 labels [N]. Borrowed. */
 export interface ProbeData {
@@ -76,10 +76,7 @@ export interface LinearProbeResult {
   config: LinearProbeConfig;
 }
 
-const ADAM_EPSILON = 1e-8;
-const EVAL_ROWS = 8192;
-
-function checkData(fn: string, name: string, data: ProbeData, d?: number): void {
+export function checkData(fn: string, name: string, data: ProbeData, d?: number): void {
   assertRank(fn, `${name}.features`, data.features, 2);
   assertDtype(fn, `${name}.features`, data.features, 'float32');
   assertNonEmpty(fn, `${name}.features`, data.features);
@@ -97,7 +94,8 @@ function checkData(fn: string, name: string, data: ProbeData, d?: number): void 
   }
 }
 
-function resolveConfig(fn: string, options: LinearProbeOptions): LinearProbeConfig {
+/** The preset's settings with `options` on top, validated. */
+export function resolveProbeConfig(fn: string, options: LinearProbeOptions): LinearProbeConfig {
   const preset = options.preset ?? 'fast';
   assertOneOf(fn, 'preset', preset, LINEAR_PROBE_PRESET_NAMES);
   const base = LINEAR_PROBE_PRESETS[preset];
@@ -125,20 +123,6 @@ function resolveConfig(fn: string, options: LinearProbeOptions): LinearProbeConf
   return config;
 }
 
-/** Accuracy of argmax(x W + b) against `labels`, in row chunks. */
-async function accuracy(x: Tensor2D, labels: Int32Array, w: tf.Variable, b: tf.Variable): Promise<number> {
-  const [n, d] = x.shape;
-  let hits = 0;
-  for (let start = 0; start < n; start += EVAL_ROWS) {
-    const rows = Math.min(EVAL_ROWS, n - start);
-    const pred = tf.tidy(() => tf.argMax(tf.add(tf.matMul(tf.slice(x, [start, 0], [rows, d]), w), b), 1));
-    const values = await pred.data();
-    pred.dispose();
-    for (let i = 0; i < rows; i++) if (values[i] === labels[start + i]) hits++;
-  }
-  return hits / n;
-}
-
 /**
  * Trains a linear classifier on `train` and evaluates it on `test`
  * (features [N, d] float32 and int32 labels; all borrowed). Returns numbers
@@ -158,7 +142,7 @@ export async function linearProbe(
   checkData(fn, 'train', train);
   const d = train.features.shape[1];
   checkData(fn, 'test', test, d);
-  const config = resolveConfig(fn, options);
+  const config = resolveProbeConfig(fn, options);
   const validationFraction = options.validationFraction ?? 0;
   assertInRange(fn, 'validationFraction', validationFraction, { min: 0, max: 1, maxExclusive: true });
   const seed = options.seed ?? 0;
@@ -180,6 +164,7 @@ export async function linearProbe(
   const valIdx = order === undefined ? undefined : order.slice(0, nVal).sort();
 
   const owned: tf.Tensor[] = [];
+  let disposeLayer = (): void => undefined;
   const keep = <T extends tf.Tensor>(t: T): T => {
     owned.push(t);
     return t;
@@ -191,16 +176,8 @@ export async function linearProbe(
     const valLabels = valIdx === undefined ? undefined : valIdx.map((i) => allTrainLabels[i]!);
     const trainY = keep(tf.tensor1d(trainLabels, 'int32'));
 
-    // tidy releases each initial value; the variables survive it.
-    const initSeed = rng.seed();
-    const w = keep(tf.tidy(() => tf.variable(tf.randomNormal([d, numClasses], 0, config.initStd, 'float32', initSeed), true)));
-    const b = keep(tf.tidy(() => tf.variable(tf.zeros([numClasses]), true)));
-    const params = [w, b] as tf.Variable[];
-    const slots = params.map((p) => ({
-      first: keep(tf.tidy(() => tf.variable(tf.zerosLike(p), false))),
-      second: keep(tf.tidy(() => tf.variable(tf.zerosLike(p), false))),
-    }));
-    let step = 0;
+    const layer = createProbeLayer(d, numClasses, config, rng.seed());
+    disposeLayer = () => layer.dispose();
     const history: LinearProbeEpoch[] = [];
     let bestTest = { epoch: 0, testAccuracy: -1 };
     let selected: LinearProbeResult['selectedOnValidation'];
@@ -213,40 +190,14 @@ export async function linearProbe(
       for (let start = 0; start < nTrain; start += config.batchSize) {
         const idx = perm.subarray(start, Math.min(start + config.batchSize, nTrain));
         const batch = tf.tensor1d(idx, 'int32');
-        const [value, gradW, gradB] = tf.tidy(() =>
-          softmaxRegressionGradients(tf.gather(trainX, batch), w as tf.Tensor as tf.Tensor2D, b as tf.Tensor as tf.Tensor1D, tf.gather(trainY, batch)),
-        );
-        const grads: tf.Tensor[] = [gradW, gradB];
-        step++;
-        tf.tidy(() => {
-          params.forEach((p, i) => {
-            let g = grads[i]!;
-            if (config.weightDecay > 0) g = tf.add(g, tf.mul(config.weightDecay, p));
-            const s = slots[i]!;
-            if (config.optimizer === 'sgd') {
-              const buf = tf.add(tf.mul(config.momentum, s.first), g);
-              s.first.assign(buf);
-              const direction = config.nesterov ? tf.add(g, tf.mul(config.momentum, buf)) : buf;
-              p.assign(tf.sub(p, tf.mul(lr, direction)));
-            } else {
-              const [b1, b2] = config.betas;
-              const m = tf.add(tf.mul(b1, s.first), tf.mul(1 - b1, g));
-              const v = tf.add(tf.mul(b2, s.second), tf.mul(1 - b2, tf.square(g)));
-              s.first.assign(m);
-              s.second.assign(v);
-              const mHat = tf.div(m, 1 - b1 ** step);
-              const vHat = tf.div(v, 1 - b2 ** step);
-              p.assign(tf.sub(p, tf.mul(lr, tf.div(mHat, tf.add(tf.sqrt(vHat), ADAM_EPSILON)))));
-            }
-          });
-        });
+        const value = tf.tidy(() => layer.step(tf.gather(trainX, batch) as Tensor2D, tf.gather(trainY, batch) as Tensor1D, lr));
         lossSum += (await value.data())[0]! * idx.length;
-        tf.dispose([value, batch, ...grads]);
+        tf.dispose([value, batch]);
       }
-      const testAccuracy = await accuracy(test.features, testLabels, w, b);
+      const testAccuracy = await layer.accuracy(test.features, testLabels);
       const record: LinearProbeEpoch = { epoch: epoch + 1, learningRate: lr, loss: lossSum / nTrain, testAccuracy };
       if (valX !== undefined) {
-        record.validationAccuracy = await accuracy(valX, valLabels!, w, b);
+        record.validationAccuracy = await layer.accuracy(valX, valLabels!);
         if (selected === undefined || record.validationAccuracy > selected.validationAccuracy) {
           selected = { epoch: epoch + 1, validationAccuracy: record.validationAccuracy, testAccuracy };
         }
@@ -258,7 +209,7 @@ export async function linearProbe(
     const last = history[history.length - 1]!;
     const result: LinearProbeResult = {
       testAccuracy: last.testAccuracy,
-      trainAccuracy: await accuracy(trainX, trainLabels, w, b),
+      trainAccuracy: await layer.accuracy(trainX, trainLabels),
       bestTestAccuracyOptimistic: bestTest,
       history,
       config,
@@ -268,5 +219,6 @@ export async function linearProbe(
     return result;
   } finally {
     tf.dispose(owned);
+    disposeLayer();
   }
 }
