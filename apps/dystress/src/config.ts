@@ -75,8 +75,8 @@ export const paperImagenet: Preset = {
   method: { loss: 'ntxent', tauMin: 0.1, tauMax: 0.2, shift: null, scale: 1, detachTemperature: true }, // TSNTXentLoss instantiation (spec §4(b))
 };
 
-/** ImageNet-100: the ImageNet setup on a 100-class subset (`--set data.classList=<file>`; spec §4(b)-(c)). */
-export const paperImagenet100: Preset = { ...paperImagenet };
+/** ImageNet-100: the ImageNet setup on CMC's 100 classes (the list shipped with @contrastive/data; spec §4(b)-(c)). */
+export const paperImagenet100: Preset = { ...paperImagenet, data: { ...paperImagenet.data, classList: 'imagenet100' } };
 
 /** The CPU job: a small ConvNet on the embedded Fashion-MNIST (about 10 minutes on this machine). */
 export const cpuFashionMnist: Preset = {
@@ -118,7 +118,7 @@ export const DYSTRESS_PRESET_DESCRIPTIONS: Record<keyof typeof DYSTRESS_PRESETS,
   'paper-cifar10': 'ResNet-18 CIFAR stem, SGD 0.2 no momentum, wd 5e-4, batch 128, 200 epochs, tau 0.07-0.2 (GPU; CIFAR-10 binary)',
   'paper-cifar100': 'as paper-cifar10 on CIFAR-100 (GPU; CIFAR-100 binary)',
   'paper-imagenet': 'ResNet-50, LARS 0.075 sqrt(B), wd 1e-6, batch 256, 100 epochs, tau 0.1-0.2, kNN k=20 (GPU; ImageNet folder)',
-  'paper-imagenet100': 'as paper-imagenet; pass --set data.classList=<100-class file> (GPU; ImageNet folder)',
+  'paper-imagenet100': "as paper-imagenet on CMC's ImageNet-100 classes (data.classList 'imagenet100') (GPU; ImageNet folder)",
   'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, 6 epochs of 15k images (~10 min on CPU)',
   smoke: 'seconds; used by tests',
   'smoke-dcl': 'seconds; the TSDCL loss; used by tests',

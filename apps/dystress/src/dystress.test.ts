@@ -63,6 +63,7 @@ describe('dystress presets', () => {
     ['paper-imagenet', 'method.tauMin', 0.1], // §4(b)
     ['paper-imagenet', 'method.tauMax', 0.2], // §4(b)
     ['paper-imagenet100', 'method.tauMin', 0.1], // §4(b)
+    ['paper-imagenet100', 'data.classList', 'imagenet100'], // CMC's 100 classes (spec §4(c) ImageNet-100)
   ])('%s sets %s = %s', (preset, path, value) => {
     expect(valueAt(preset as PresetName, path)).toBe(value);
   });

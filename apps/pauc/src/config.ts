@@ -33,12 +33,13 @@ export const paperImagenet: Preset = {
 };
 
 /**
- * PAUC on ImageNet-100 (pass `--set data.classList=<file of 100 classes>`):
- * as paper-imagenet with k 2500/5000/10000 (spec §3(d), "a reasonable
- * choice" [X]) and r capped below k_min minus a batch (spec §2(b)).
+ * PAUC on ImageNet-100 (CMC's 100 classes, the list shipped with
+ * @contrastive/data): as paper-imagenet with k 2500/5000/10000 (spec §3(d),
+ * "a reasonable choice" [X]) and r capped below k_min minus a batch (spec §2(b)).
  */
 export const paperImagenet100: Preset = {
   ...paperImagenet,
+  data: { ...paperImagenet.data, classList: 'imagenet100' },
   method: {
     ...PCL_PRESETS['paper-imagenet'].method,
     ...terms,
@@ -68,7 +69,7 @@ export const PAUC_PRESETS = {
 
 export const PAUC_PRESET_DESCRIPTIONS: Record<keyof typeof PAUC_PRESETS, string> = {
   'paper-imagenet': 'PCL v2 ImageNet preset + alignment 1, uniformity 1, correlation 0.01 (reconstruction; GPU; ImageNet folder)',
-  'paper-imagenet100': 'as paper-imagenet with k 2500/5000/10000, r 2048; pass --set data.classList=<100-class file> (GPU)',
+  'paper-imagenet100': "as paper-imagenet on CMC's ImageNet-100 classes (data.classList 'imagenet100'), k 2500/5000/10000, r 2048 (GPU)",
   'cpu-fashion-mnist': 'PCL cpu preset + the PAUC terms (~11 min on CPU)',
   smoke: 'seconds; the E-step runs once; used by tests',
 };

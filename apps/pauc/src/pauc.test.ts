@@ -34,6 +34,7 @@ describe('pauc presets', () => {
     ['paper-imagenet', 'method.temperature', 0.2], // §2(b) via PCL v2
     ['paper-imagenet100', 'train.epochs', 200], // §3(d)
     ['paper-imagenet100', 'method.correlationWeight', 0.01], // §3(c)
+    ['paper-imagenet100', 'data.classList', 'imagenet100'], // CMC's 100 classes (spec §3(d) ImageNet-100)
   ])('%s sets %s = %s', (preset, path, value) => {
     const config = resolveConfig(paucSchema, PAUC_PRESETS[preset as keyof typeof PAUC_PRESETS]);
     expect(get(config, path)).toBe(value);
