@@ -9,6 +9,7 @@ export type {
   BrowserBackendName,
   BrowserBackendOptions,
   BrowserBackendRequest,
+  WasmBinaryName,
 } from './select-browser-backend';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm/register';
 export { IMAGE_KERNELS, registerImageKernels } from './resample-grids-kernel';

@@ -23,15 +23,19 @@ export type BrowserBackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 export const BROWSER_BACKEND_REQUESTS: readonly BrowserBackendRequest[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
+/** The binaries of `@tensorflow/tfjs-backend-wasm` 4.x. */
+export type WasmBinaryName = 'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm';
+
 /** Options of {@link setBrowserBackend}. */
 export interface BrowserBackendOptions {
   /**
-   * Where the page serves `@tensorflow/tfjs-backend-wasm`'s `.wasm` files (a URL
-   * prefix ending in `/`, passed to its `setWasmPaths`). Default: none, and
-   * tfjs looks next to the script, which a bundled page usually does not have;
-   * `'auto'` then falls back to cpu and says so.
+   * Where the page serves `@tensorflow/tfjs-backend-wasm`'s `.wasm` files, passed
+   * to its `setWasmPaths`: a URL prefix ending in `/`, or a URL per file name
+   * (e.g. from a bundler's `?url` imports of `dist/tfjs-backend-wasm-simd.wasm`).
+   * Default: none, and tfjs looks next to the script, which a bundled page
+   * usually does not have; `'auto'` then falls back to cpu and says so.
    */
-  wasmPaths?: string;
+  wasmPaths?: string | Partial<Record<WasmBinaryName, string>>;
 }
 
 /** The outcome of {@link setBrowserBackend}. */
