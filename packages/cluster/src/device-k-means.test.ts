@@ -183,7 +183,7 @@ async function readsOfFit(data: Float32Array, d: number, iterations: number): Pr
   return reads;
 }
 
-describeBackends(['cpu', 'webgpu'], (backend) => {
+describeBackends(['cpu', 'wasm', 'webgpu'], (backend) => {
   it(`one host read per Lloyd iteration on ${backend}`, async () => {
     const d = 4;
     // Overlapping blobs: Lloyd keeps moving rows for more than 4 iterations.
