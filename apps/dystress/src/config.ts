@@ -7,6 +7,14 @@ import { appConfigSchema } from '@contrastive/app-kit';
 
 /** 'ntxent': TSNTXent (SimCLR NT-Xent with tau(s)); 'dcl': TSDCL (positive removed from the denominator). */
 export const DYSTRESS_LOSS_NAMES = ['ntxent', 'dcl'] as const;
+
+/**
+ * How the two views go through the encoder: 'together' (one forward pass
+ * of the 2B stacked views, BatchNorm statistics over both) or 'separately'
+ * (one forward per view, statistics per view).
+ */
+export const ENCODE_VIEWS = ['together', 'separately'] as const;
+export type EncodeViews = (typeof ENCODE_VIEWS)[number];
 export type DystressLossName = (typeof DYSTRESS_LOSS_NAMES)[number];
 
 export const dystressMethodSchema = z
@@ -23,6 +31,12 @@ export const dystressMethodSchema = z
     scale: z.number().positive().default(1),
     /** tau computed on sg(s) (both official code paths detach; spec §4(e)). */
     detachTemperature: z.boolean().default(true),
+    /**
+     * Views through the encoder 'together' (default; the lightly ImageNet code,
+     * imagenet/tssimclr.py:43) or 'separately' (the smallscale code,
+     * smallscale/main.py:73-74: BN statistics per view).
+     */
+    encodeViews: z.enum(ENCODE_VIEWS).default('together'),
   })
   .refine((m) => m.tauMax >= m.tauMin, { message: 'tauMax must be >= tauMin', path: ['tauMax'] });
 
@@ -46,7 +60,8 @@ export const paperCifar10: Preset = {
   schedule: { decay: 'cosine', per: 'epoch', warmupEpochs: 0 }, // CosineAnnealingLR(T_max = epochs), stepped per epoch (spec §4(c))
   train: { epochs: 200, batchSize: 128, checkpointEvery: 10 }, // batch 128 drop_last, 200 epochs (spec §4(c))
   eval: { knnEvery: 1, knnK: 200, knnT: 0.1, linearProbe: 'leftthomas' }, // kNN k=200 t=0.1 on 512-d backbone features every epoch (spec §4(c), §7.2); linear: leftthomas protocol (§7.3)
-  method: { loss: 'ntxent', tauMin: 0.07, tauMax: 0.2, shift: null, scale: 1, detachTemperature: true }, // smallscale defaults (spec §4(b)); `--func cossin` main form (§4(e))
+  // smallscale defaults (spec §4(b)); `--func cossin` main form (§4(e)); net(pos_1), net(pos_2): one forward per view (smallscale/main.py:73-74)
+  method: { loss: 'ntxent', tauMin: 0.07, tauMax: 0.2, shift: null, scale: 1, detachTemperature: true, encodeViews: 'separately' },
 };
 
 /** The same smallscale setup on CIFAR-100 (spec §4(b)-(c): same code defaults; CIFAR-10 mean/std). */
@@ -72,7 +87,8 @@ export const paperImagenet: Preset = {
   schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 10 }, // cosine with 10 warmup epochs, per iteration (spec §4(c))
   train: { epochs: 100, batchSize: 256, checkpointEvery: 1 }, // 128 per device x 2 devices (README example), 100 epochs (spec §4(c))
   eval: { knnEvery: 10, knnK: 20, knnT: 0.1, linearProbe: 'lightly' }, // kNN k=20 (not 200; spec §4(e)), t=0.1; linear 90 epochs SGD 0.1 cosine (spec §4(c))
-  method: { loss: 'ntxent', tauMin: 0.1, tauMax: 0.2, shift: null, scale: 1, detachTemperature: true }, // TSNTXentLoss instantiation (spec §4(b))
+  // TSNTXentLoss instantiation (spec §4(b)); self.forward(torch.cat(views)): one pass over both views (imagenet/tssimclr.py:43)
+  method: { loss: 'ntxent', tauMin: 0.1, tauMax: 0.2, shift: null, scale: 1, detachTemperature: true, encodeViews: 'together' },
 };
 
 /** ImageNet-100: the ImageNet setup on CMC's 100 classes (the list shipped with @contrastive/data; spec §4(b)-(c)). */
