@@ -133,10 +133,25 @@ export const evalSchema = z.object({
   knnT: z.number().positive().default(0.1),
   /** Features of the kNN monitor: 'backbone' h (default) or 'projection' z (MoCo CIFAR-10 demo). Probes use h. */
   knnFeatures: z.enum(KNN_FEATURE_CHOICES).default('backbone'),
+  /**
+   * kNN bank (and the fixed-feature probe's training set): at most this many
+   * labelled images per class, each class's drawn with the run's seed. The
+   * ImageNet presets set 100 (128,000 of ImageNet's 1.28M images; ResNet-50
+   * features 1 GB instead of 10 GB). Unset: every image of the bank.
+   */
+  knnBankPerClass: positiveInt.optional(),
   /** Final linear probe protocol (@contrastive/eval presets) or 'none'. */
   linearProbe: z.enum([...LINEAR_PROBE_PRESET_NAMES, 'none'] as unknown as [string, ...string[]]).default('fast'),
   /** Override the probe's epochs (CPU presets). */
   linearProbeEpochs: positiveInt.optional(),
+  /**
+   * Train the probe as MoCo's main_lincls: a new RandomResizedCrop(size) +
+   * horizontal flip of every training image each epoch (the whole training
+   * set, not the kNN bank) through the frozen backbone in eval mode; tested
+   * on the eval transform (Resize(256)-CenterCrop(224) on ImageNet). Set by
+   * the ImageNet presets. false: fixed features of the eval transform.
+   */
+  linearProbeAugmented: z.boolean().default(false),
   /** Points in the report's 2-D embedding scatter. */
   scatterPoints: positiveInt.default(1000),
 });

@@ -5,14 +5,15 @@
 import { resolve } from 'node:path';
 import { setBackend, type BackendRequest } from '@contrastive/backend';
 import { ContrastiveError } from '@contrastive/core';
-import type { LinearProbePreset } from '@contrastive/eval';
 import { loadLatestCheckpoint, openRun, resolveConfig, restoreWeights } from '@contrastive/train';
 import { buildEncoder } from './build-encoder';
 import type { BaseConfig } from './config-schema';
-import { disposeEvalSets, embedEvalSets, knnScore, probeScore, rawPixelKnn, type KnnScore, type RawPixelKnn } from './evaluate';
+import { disposeEvalSets, embedEvalSets, knnScore, rawPixelKnn, type KnnScore, type RawPixelKnn } from './evaluate';
 import type { AppDefinition } from './method';
 import { openAugment } from './open-augment';
 import { openRunData } from './open-data';
+import { finalProbe } from './augmented-probe';
+import { perClassBank } from './knn-bank';
 
 export interface RunEvaluation {
   runDir: string;
@@ -32,7 +33,8 @@ export async function evaluateRun(
   const run = await openRun(resolve(runDir));
   const config = resolveConfig(app.schema, run.info.config) as BaseConfig;
   await setBackend(options.backend ?? (config.backend as BackendRequest));
-  const data = await openRunData(config.data, config.seed);
+  const opened = await openRunData(config.data, config.seed);
+  const data = { ...opened, evalTrain: await perClassBank(opened.evalTrain, config.eval.knnBankPerClass, config.seed) };
   const augment = openAugment(config.augment, data.train.imageShape[2]);
   const encoder = buildEncoder(config.model, [augment.size, augment.size, data.train.imageShape[2]], config.seed);
   const latest = await loadLatestCheckpoint(run.checkpointsDir);
@@ -65,13 +67,9 @@ export async function evaluateRun(
         const pixels = augment.size * augment.size * data.train.imageShape[2];
         result.knnRawPixels = await rawPixelKnn(data, augment.eval, { ...knnOptions, pixels, seed: config.seed });
       }
-      if ((options.linearProbe ?? true) && config.eval.linearProbe !== 'none') {
-        result.linearProbe = await probeScore(sets, {
-          preset: config.eval.linearProbe as LinearProbePreset,
-          numClasses,
-          seed: config.seed,
-          ...(config.eval.linearProbeEpochs === undefined ? {} : { epochs: config.eval.linearProbeEpochs }),
-        });
+      if (options.linearProbe ?? true) {
+        const probe = await finalProbe(config, { encoder, sets, trainImages: opened.evalTrain, augment, numClasses });
+        if (probe !== undefined) result.linearProbe = probe;
       }
       return result;
     } finally {

@@ -50,6 +50,8 @@ export interface RunAugment {
   readonly size: number;
   readonly train: Augmentation;
   readonly eval: Augmentation;
+  /** The preset's final Normalize alone (identity for SimCLR's [0, 1]), e.g. for the probe's own crops. */
+  readonly normalize: Augmentation;
 }
 
 /**
@@ -70,7 +72,9 @@ function renormalize(from: Stats | null, to: Stats, channels: number): (x: tf.Te
 /** The augmentation of `config` (`augment.preset`, optional `augment.normalization`) for images of `channels`. */
 export function openAugment(config: { preset: string; normalization?: string | undefined }, channels: number): RunAugment {
   const preset = getAugmentPreset(config.preset as AugmentPresetName);
-  if (config.normalization === undefined) return preset;
+  // With crops cut at decode a preset's eval is its Normalize alone.
+  const normalize = getAugmentPreset(config.preset as AugmentPresetName, { cropAtDecode: true }).eval;
+  if (config.normalization === undefined) return { size: preset.size, train: preset.train, eval: preset.eval, normalize };
   const to = NORMALIZATION_STATS[config.normalization]!;
   const swap = renormalize(PRESET_STATS[config.preset as AugmentPresetName], to, channels);
   return {
@@ -83,6 +87,12 @@ export function openAugment(config: { preset: string; normalization?: string | u
     },
     eval: (images, random) => {
       const x = preset.eval(images, random);
+      const y = swap(x);
+      if (x !== images) x.dispose();
+      return y;
+    },
+    normalize: (images, random) => {
+      const x = normalize(images, random);
       const y = swap(x);
       if (x !== images) x.dispose();
       return y;

@@ -9,7 +9,6 @@ import { setBackend, type BackendRequest } from '@contrastive/backend';
 import { assertOneOf, createRng } from '@contrastive/core';
 import { multiView } from '@contrastive/augment';
 import { createLoader } from '@contrastive/data';
-import type { LinearProbePreset } from '@contrastive/eval';
 import {
   createProgress,
   createRun,
@@ -29,7 +28,6 @@ import {
   disposeEvalSets,
   embedEvalSets,
   knnScore,
-  probeScore,
   rawPixelKnn,
   type EvalSets,
   type KnnScore,
@@ -38,6 +36,8 @@ import {
 import type { AppDefinition, Method } from './method';
 import { openAugment } from './open-augment';
 import { openRunData } from './open-data';
+import { finalProbe } from './augmented-probe';
+import { perClassBank } from './knn-bank';
 import { trainEpoch, type EpochLoop } from './train-epoch';
 import { writeRunReport } from './run-report';
 
@@ -117,7 +117,8 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
   // 2. Backend and data.
   const choice = await setBackend(config.backend as BackendRequest);
   say(`backend: ${choice.backend} on ${choice.device.description} (${choice.reason})`);
-  const data = await openRunData(config.data, config.seed);
+  const opened = await openRunData(config.data, config.seed);
+  const data = { ...opened, evalTrain: await perClassBank(opened.evalTrain, config.eval.knnBankPerClass, config.seed) };
   say(`data: ${data.train.name} (${data.train.length} images), kNN bank ${data.evalTrain.length}, queries ${data.evalTest.length}`);
   const augment = openAugment(config.augment, data.train.imageShape[2]);
   const views = multiView(augment.train, config.augment.views);
@@ -305,15 +306,7 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
         if (knnSets !== undefined) disposeEvalSets(knnSets);
       }
     }
-    let probe: TrainAppResult['linearProbe'];
-    if (config.eval.linearProbe !== 'none') {
-      probe = await probeScore(sets, {
-        preset: config.eval.linearProbe as LinearProbePreset,
-        numClasses,
-        seed: config.seed,
-        ...(config.eval.linearProbeEpochs === undefined ? {} : { epochs: config.eval.linearProbeEpochs }),
-      });
-    }
+    const probe: TrainAppResult['linearProbe'] = await finalProbe(config, { encoder, sets, trainImages: opened.evalTrain, augment, numClasses });
     const au = await alignmentUniformity(encoder, data.evalTest, auViews, { limit: 512, seed: config.seed });
     const final: MetricRecord = {
       kind: 'final',
