@@ -100,7 +100,7 @@ export const paperImagenet: Preset = {
   optimizer: { name: 'sgd', lr: 0.03, lrScaling: 'none', momentum: 0.9, weightDecay: 1e-4 }, // lr 0.03, wd 1e-4 (spec §6(b)-(c), MoCo §1(c))
   schedule: { decay: 'cosine', per: 'epoch', warmupEpochs: 0 }, // --cos, set once per epoch (spec §6(b), §1(c))
   train: { epochs: 200, batchSize: 256, checkpointEvery: 1 }, // Ns = 256, 200 epochs (spec §6(b)-(c))
-  eval: { knnEvery: 10, linearProbe: 'moco' }, // linear lr 30, batch 256 (spec §6(c), §7.3)
+  eval: { knnEvery: 10, linearProbe: 'moco', knnBankPerClass: 100, linearProbeAugmented: true }, // linear lr 30, batch 256 (spec §6(c), §7.3)
   method: {
     form: 'queue',
     tPos: 1.0, // spec §6(b)

@@ -86,7 +86,7 @@ export const paperImagenet: Preset = {
   },
   schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 10 }, // cosine with 10 warmup epochs, per iteration (spec §4(c))
   train: { epochs: 100, batchSize: 256, checkpointEvery: 1 }, // 128 per device x 2 devices (README example), 100 epochs (spec §4(c))
-  eval: { knnEvery: 10, knnK: 20, knnT: 0.1, linearProbe: 'lightly' }, // kNN k=20 (not 200; spec §4(e)), t=0.1; linear 90 epochs SGD 0.1 cosine (spec §4(c))
+  eval: { knnEvery: 10, knnK: 20, knnT: 0.1, linearProbe: 'lightly', knnBankPerClass: 100, linearProbeAugmented: true }, // kNN k=20 (not 200; spec §4(e)), t=0.1; linear 90 epochs SGD 0.1 cosine (spec §4(c))
   // TSNTXentLoss instantiation (spec §4(b)); self.forward(torch.cat(views)): one pass over both views (imagenet/tssimclr.py:43)
   method: { loss: 'ntxent', tauMin: 0.1, tauMax: 0.2, shift: null, scale: 1, detachTemperature: true, encodeViews: 'together' },
 };

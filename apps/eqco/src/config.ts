@@ -66,7 +66,7 @@ export const paperSimoImagenet: Preset = {
   },
   schedule: { decay: 'cosine', per: 'iteration', warmupSteps: 10 }, // WarmupCosineLR, WARMUP_ITERS=10, per step (config.py:35-38)
   train: { epochs: 200, batchSize: 256, checkpointEvery: 1 }, // batch 256 (32 x 8 GPUs), 200 epochs (spec §5(c))
-  eval: { knnEvery: 10, linearProbe: 'moco', linearProbeEpochs: 90 }, // SGD lr 30, m 0.9, wd 0, batch 256, 90 epochs, x0.1 at 60/80 (spec §5(c))
+  eval: { knnEvery: 10, linearProbe: 'moco', linearProbeEpochs: 90, knnBankPerClass: 100, linearProbeAugmented: true }, // SGD lr 30, m 0.9, wd 0, batch 256, 90 epochs, x0.1 at 60/80 (spec §5(c))
   method: {
     variant: 'simo',
     temperature: 0.2, // spec §5(b)
@@ -86,7 +86,7 @@ export const paperMocoEqcoImagenet: Preset = {
   optimizer: { name: 'sgd', lr: 0.03, lrScaling: 'none', momentum: 0.9, weightDecay: 1e-4 }, // spec §1(c)
   schedule: { decay: 'cosine', per: 'epoch', warmupEpochs: 0 }, // cosine set once per epoch (spec §1(c))
   train: { epochs: 200, batchSize: 256, checkpointEvery: 1 }, // batch 256, 200 epochs (spec §1(c))
-  eval: { knnEvery: 10, linearProbe: 'moco' }, // MoCo main_lincls: lr 30, 100 epochs, x0.1 at 60/80 (spec §7.3)
+  eval: { knnEvery: 10, linearProbe: 'moco', knnBankPerClass: 100, linearProbeAugmented: true }, // MoCo main_lincls: lr 30, 100 epochs, x0.1 at 60/80 (spec §7.3)
   method: {
     variant: 'moco-eqco',
     temperature: 0.2, // MoCo v2 tau (spec §1(b))

@@ -136,8 +136,8 @@ export const evalSchema = z.object({
   /**
    * kNN bank (and the fixed-feature probe's training set): at most this many
    * labelled images per class, each class's drawn with the run's seed. The
-   * ImageNet presets set 100 (128,000 of ImageNet's 1.28M images; ResNet-50
-   * features 1 GB instead of 10 GB). Unset: every image of the bank.
+   * ImageNet presets set 100 (100,000 of ImageNet's 1.28M images; ResNet-50
+   * features 0.8 GB instead of 10.5 GB). Unset: every image of the bank.
    */
   knnBankPerClass: positiveInt.optional(),
   /** Final linear probe protocol (@contrastive/eval presets) or 'none'. */

@@ -1,8 +1,8 @@
 /**
  * The kNN bank of a run: at ImageNet size the bank of every training image's
  * backbone features (1.28M x 2048 float32, 10 GB) does not fit on a device,
- * so ImageNet presets cap it per class (`eval.knnBankPerClass`, 100: 128,000
- * images for ImageNet's 1,000 classes, 1 GB of ResNet-50 features; 10,000
+ * so ImageNet presets cap it per class (`eval.knnBankPerClass`, 100: 100,000
+ * images for ImageNet's 1,000 classes, 0.8 GB of ResNet-50 features; 10,000
  * for ImageNet-100). Each class's images are drawn with a seeded shuffle.
  */
 import { argumentError, assertInteger, createRng } from '@contrastive/core';

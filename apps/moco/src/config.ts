@@ -44,7 +44,7 @@ export const paperImagenet: Preset = {
   },
   schedule: { decay: 'cosine', per: 'epoch', warmupEpochs: 0 }, // lr_e = lr 0.5 (1 + cos(pi e / E)), set once per epoch (spec §1(c))
   train: { epochs: 200, batchSize: 256, checkpointEvery: 1 }, // batch 256, 200 epochs (spec §1(c))
-  eval: { knnEvery: 10, linearProbe: 'moco' }, // MoCo main_lincls: lr 30, 100 epochs (spec §7.3)
+  eval: { knnEvery: 10, linearProbe: 'moco', knnBankPerClass: 100, linearProbeAugmented: true }, // MoCo main_lincls: lr 30, 100 epochs (spec §7.3)
   method: {
     temperature: 0.2, // MoCo v2 tau (spec §1(b))
     queueSize: 65_536, // K (spec §1(b))

@@ -50,7 +50,7 @@ export const paperImagenet: Preset = {
   optimizer: { name: 'sgd', lr: 0.03, lrScaling: 'linear', momentum: 0.9, weightDecay: 1e-4 }, // SGD 0.03, m 0.9, wd 1e-4 (spec §2(c))
   schedule: { decay: 'cosine', per: 'epoch', warmupEpochs: 0 }, // --cos, per epoch as MoCo (spec §2(c), §1(c))
   train: { epochs: 200, batchSize: 256, checkpointEvery: 1 }, // 200 epochs, batch 256 (spec §2(b))
-  eval: { knnEvery: 10, linearProbe: 'pcl' }, // PCL linear eval: SGD lr 5, 100 epochs, x0.1 at 60/80 (spec §2(c))
+  eval: { knnEvery: 10, linearProbe: 'pcl', knnBankPerClass: 100, linearProbeAugmented: true }, // PCL linear eval: SGD lr 5, 100 epochs, x0.1 at 60/80 (spec §2(c))
   method: {
     temperature: 0.2, // tau 0.2 for v1 and v2 (README command, spec §2(b))
     queueSize: 16_384, // r (spec §2(b))

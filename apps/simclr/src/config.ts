@@ -33,7 +33,7 @@ export const paperImagenet: Preset = {
   },
   schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 10 }, // 10-epoch warmup then cosine (spec §1(c))
   train: { epochs: 100, batchSize: 4096, checkpointEvery: 1 }, // batch 4096, 100-1000 epochs (spec §1(c))
-  eval: { knnEvery: 10, linearProbe: 'simclr' },
+  eval: { knnEvery: 10, linearProbe: 'simclr', knnBankPerClass: 100, linearProbeAugmented: true },
   method: { temperature: 0.1, reduction: 'mean' }, // tau 0.1, run.py default (spec §1(b))
 };
 
