@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng, type Rng } from '@contrastive/core';
 import { expectError, pixelValue, tempDir, writeFile } from './__fixtures__/formats';
-import { createLoader, loadImageFolder, viewCropSeed, type ViewRequest } from './index';
+import { createLoader, loadImageFolder, subsetDataset, viewCropSeed, type ViewRequest } from './index';
 
 let tmp: ReturnType<typeof tempDir>;
 let root: string;
@@ -188,6 +188,11 @@ describe('ImageFolder views (RandomResizedCrop at decode)', () => {
       const inBatch = a.images.subarray((v * 4 + 2) * viewBytes, (v * 4 + 3) * viewBytes);
       expect(Buffer.from(alone.images.subarray(v * viewBytes, (v + 1) * viewBytes)).equals(Buffer.from(inBatch))).toBe(true);
     }
+    // A subset decodes views too, with the parent's crops of each image.
+    const subset = subsetDataset(many, [3, 2]);
+    const fromSubset = await subset.getViews([1], req);
+    expect(Array.from(fromSubset.indices)).toEqual([1]);
+    expect(Buffer.from(fromSubset.images).equals(Buffer.from(alone.images))).toBe(true);
     // Another epoch or seed draws other crops.
     const other = await many.getViews([0, 1, 2, 3], request({ count: 2, epoch: 8 }));
     expect(Array.from(other.boxes)).not.toEqual(Array.from(a.boxes));

@@ -14,7 +14,7 @@ export { loadImageFolder, IMAGE_FOLDER_DEFAULTS } from './image-folder';
 export type { ImageFit, ImageFolderDataset, ImageFolderOptions, ResizeKernel, SkippedImage } from './image-folder';
 export { CLASS_LIST_NAMES, IMAGENET100, classListPath, readClassList } from './class-lists';
 export type { ClassListName } from './class-lists';
-export { decodeThreads, sizeDecodeThreadPool } from './decode-threads';
+export { decodeThreadPoolEnv, decodeThreads } from './decode-threads';
 export type { DecodeQueueStats } from './decode-queue';
 export { viewCropSeed } from './view-crops';
 export {
