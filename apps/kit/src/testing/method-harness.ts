@@ -22,8 +22,8 @@ export const HARNESS_IMAGE: readonly [number, number, number] = [8, 8, 1];
 /** Seed of the harness encoders (online and reference copies). */
 const ENCODER_SEED = 3;
 
-/** Deterministic transform of the E-step: bytes to [0, 1]. */
-export const toUnit: Augmentation = (images) => tf.tidy(() => tf.div(tf.cast(images, 'float32'), 255) as tf.Tensor4D);
+/** Deterministic transform of the E-step, on the loader's [0, 1] pixels: (x - 0.5) / 0.25. */
+export const toUnit: Augmentation = (images) => tf.tidy(() => tf.div(tf.sub(images, 0.5), 0.25) as tf.Tensor4D);
 
 /** `n` seeded 8 x 8 grey images in 4 classes, as every split of a run's data. */
 export function tinyRunData(n: number, seed: number): RunData {
