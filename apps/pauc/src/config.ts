@@ -36,6 +36,11 @@ export const paperImagenet: Preset = {
  * PAUC on ImageNet-100 (CMC's 100 classes, the list shipped with
  * @contrastive/data): as paper-imagenet with k 2500/5000/10000 (spec §3(d),
  * "a reasonable choice" [X]) and r capped below k_min minus a batch (spec §2(b)).
+ * PCL's code ties r to the queue: one argument `--pcl-r` (main_pcl.py:85) is
+ * both the queue length (pcl/builder.py:13, 39) and the number of negative
+ * prototypes sampled (builder.py:180), and with r = 16384 its
+ * `sample(neg_proto_id, self.r)` cannot draw from 2500 prototypes. We keep
+ * the tie: queue = r = 2048 (a multiple of the batch, builder.py:60).
  */
 export const paperImagenet100: Preset = {
   ...paperImagenet,
@@ -45,6 +50,7 @@ export const paperImagenet100: Preset = {
     ...terms,
     numClusters: [2500, 5000, 10_000], // spec §3(d)
     negativePrototypes: 2048, // ours: r <= k_min - B = 2500 - 256 (spec §2(b))
+    queueSize: 2048, // = r, as PCL's single --pcl-r (main_pcl.py:85; builder.py:13, 39, 180)
   },
 };
 
