@@ -14,7 +14,17 @@ import { appConfigSchema } from '@contrastive/app-kit';
 export const CCT_FORMS = ['small-scale', 'queue'] as const;
 export type CctForm = (typeof CCT_FORMS)[number];
 
-export const cctMethodSchema = z.object({
+/** Queue-form defaults when unset (spec §6(b)): K 65536, m 0.999, shuffle-BN on. */
+export const CCT_QUEUE_DEFAULTS = Object.freeze({ queueSize: 65536, momentum: 0.999, shuffleBn: true, candidateGroups: 1 });
+/** Small-scale defaults when unset: the code's `--with_debiased` off, tau+ 0.1 (spec §6(a)). */
+export const CCT_SMALL_SCALE_DEFAULTS = Object.freeze({ debiased: false, tauPlus: 0.1, encodeViews: 'together' as const });
+
+/** Which fields only one form reads (others are rejected, not carried). */
+const QUEUE_ONLY = ['queueSize', 'momentum', 'shuffleBn', 'candidateGroups'] as const;
+const SMALL_SCALE_ONLY = ['debiased', 'tauPlus', 'encodeViews'] as const;
+
+export const cctMethodSchema = z
+  .object({
   form: z.enum(CCT_FORMS),
   /** t+ (tau_pos): inverse temperature of the positive plan (spec §6(b)). */
   tPos: z.number().nonnegative(),
@@ -24,26 +34,47 @@ export const cctMethodSchema = z.object({
   alpha: z.number().positive().default(1),
   /** Weight of the repulsion term (spec §6(b)). */
   beta: z.number().positive().default(1),
-  /** Small-scale only: debiased repulsion (`--with_debiased`, spec §6(a)). */
-  debiased: z.boolean().default(false),
-  /** Class prior of the debiased repulsion (code 0.1; spec §6(a)). */
-  tauPlus: z.number().min(0).lt(1).default(0.1),
+  /** Small-scale only: debiased repulsion (`--with_debiased`, spec §6(a)). Default false. */
+  debiased: z.boolean().optional(),
+  /** Small-scale only: class prior of the debiased repulsion (code 0.1; spec §6(a)). Default 0.1. */
+  tauPlus: z.number().min(0).lt(1).optional(),
+  /**
+   * Small-scale only: the V views through the encoder 'together' (one pass,
+   * BN statistics over all V x B images; the default) or 'separately' (one
+   * pass per view, as the official small-scale code's
+   * `for j in range(opt.Ny+1): encoder(samples_list[j])`).
+   */
+  encodeViews: z.enum(['together', 'separately']).optional(),
   /**
    * Stop-gradient on the transport plans. The small-scale code lets gradients
    * through them (false); the recommendation and the TMLR code detach (true; spec §6(e)).
    */
   detachWeights: z.boolean(),
-  /** Queue form: number of queued keys K (spec §6(b): 65536). */
-  queueSize: z.number().int().positive().default(65536),
-  /** Queue form: EMA momentum of the key encoder (spec §6(b): 0.999). */
-  momentum: z.number().min(0).max(1).default(0.999),
+  /** Queue form only: number of queued keys K (spec §6(b): 65536, the default). */
+  queueSize: z.number().int().positive().optional(),
+  /** Queue form only: EMA momentum of the key encoder (spec §6(b): 0.999, the default). */
+  momentum: z.number().min(0).max(1).optional(),
   /**
-   * Queue form: emulate shuffle-BN by permuting each key batch before the key
+   * Queue form only: emulate shuffle-BN by permuting each key batch before the key
    * encoder (whose BN is split into `model.batchNormGroups` groups) and
-   * un-permuting the keys (spec §0.4).
+   * un-permuting the keys (spec §0.4). Default true.
    */
-  shuffleBn: z.boolean().default(true),
-});
+  shuffleBn: z.boolean().optional(),
+  /**
+   * Queue form only: the in-batch repulsion candidates of a query are the other
+   * queries of its group of B / candidateGroups images. The official builder
+   * runs per GPU, so its candidates are the GPU's own queries (8 GPUs: 32 of
+   * 256; builder.py:239-242) and the loss is the mean of the GPUs' losses
+   * (DDP). 1 (default): all B - 1 other queries of the batch.
+   */
+  candidateGroups: z.number().int().positive().optional(),
+  })
+  .superRefine((m, ctx) => {
+    const unused = m.form === 'queue' ? SMALL_SCALE_ONLY : QUEUE_ONLY;
+    for (const field of unused) {
+      if (m[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `not used by form '${m.form}' (only the ${m.form === 'queue' ? 'small-scale' : 'queue'} form reads it); remove it` });
+    }
+  });
 
 export const cctSchema = appConfigSchema(cctMethodSchema);
 export type CctConfig = z.output<typeof cctSchema>;
@@ -73,6 +104,7 @@ export const paperCifar10: Preset = {
     beta: 1.0,
     debiased: false,
     detachWeights: false, // the small-scale code does not detach the plans (spec §6(a), §6(e))
+    encodeViews: 'separately', // one encoder pass per view (cifar10/main_ours.py:134-136)
   },
 };
 
@@ -80,6 +112,7 @@ export const paperCifar10: Preset = {
 export const paperCifar100: Preset = {
   ...paperCifar10,
   data: { dataset: 'cifar100' },
+  augment: { preset: 'cacr-cifar', views: 5, normalization: 'cifar100' }, // CIFAR-100 mean/std (cifar100/main_ours.py:89-91)
   method: { ...paperCifar10.method, tNeg: 2.0 }, // README and code default (spec §6(b))
 };
 
@@ -111,6 +144,7 @@ export const paperImagenet: Preset = {
     queueSize: 65536, // K (spec §6(b))
     momentum: 0.999, // m (spec §6(b))
     shuffleBn: true, // spec §0.4
+    candidateGroups: 8, // per-GPU in-batch candidates: 8 GPUs x 32 (builder.py:239-242)
   },
 };
 
@@ -157,7 +191,7 @@ export const CCT_PRESETS = {
 
 export const CCT_PRESET_DESCRIPTIONS: Record<keyof typeof CCT_PRESETS, string> = {
   'paper-cifar10': 'SmallAlexNet, 5 views, SGD 0.12xB/256, batch 128, 200 epochs, t+ 1, t- 0.9 (GPU; CIFAR-10 binary)',
-  'paper-cifar100': 'as paper-cifar10 with t- 2.0 (GPU; CIFAR-100 binary)',
+  'paper-cifar100': 'as paper-cifar10 with t- 2.0 and CIFAR-100 normalisation (GPU; CIFAR-100 binary)',
   'paper-stl10': 'SmallAlexNet at 64 px, train+unlabeled, t- 2.0, beta 1.0 (GPU; STL-10 binary)',
   'paper-imagenet': 'MoCo-v2-style: ResNet-50, 5 crops of aug+, queue 65536, m 0.999, lr 0.03 cosine, 200 epochs (GPU; ImageNet folder)',
   'cpu-fashion-mnist': 'ConvNet, 3 views, in-batch small-scale form, 4 epochs of 11.5k Fashion-MNIST images (~10 min on CPU)',

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createMomentumBranch, type Method, type MethodContext } from '@contrastive/app-kit';
+import { ContrastiveError } from '@contrastive/core';
 import { cctLoss, cctQueueLoss } from '@contrastive/loss-cct';
-import type { CctConfig } from './config';
+import { CCT_QUEUE_DEFAULTS, CCT_SMALL_SCALE_DEFAULTS, type CctConfig } from './config';
 
 /**
  * Small-scale CACR (spec §6(a), official small_scale_experiments): all V
@@ -10,10 +11,15 @@ import type { CctConfig } from './config';
  * images of every later view (cctLoss). No momentum encoder.
  */
 function createSmallScale(context: MethodContext<CctConfig>): Method {
-  const { tPos, tNeg, alpha, beta, debiased, tauPlus, detachWeights } = context.config.method;
+  const { tPos, tNeg, alpha, beta, detachWeights } = context.config.method;
+  const { debiased, tauPlus, encodeViews } = { ...CCT_SMALL_SCALE_DEFAULTS, ...definedOnly(context.config.method) };
   const options = { tPos, tNeg, alpha, beta, debiased, tauPlus, detachWeights };
   return {
     loss(views) {
+      if (encodeViews === 'separately') {
+        // One pass per view: BN statistics of each view alone, as the official small-scale loop.
+        return cctLoss(views.map((v) => context.encoder.forward(v).projections), options);
+      }
       const batch = views[0]!.shape[0];
       const { projections } = context.encoder.forward(tf.concat(views, 0));
       const z = views.map((_, v) => tf.slice(projections, [v * batch, 0], [batch, -1]));
@@ -32,8 +38,17 @@ function createSmallScale(context: MethodContext<CctConfig>): Method {
  * encoder, then the last view's keys are enqueued (spec §6(a)).
  */
 function createQueueForm(context: MethodContext<CctConfig>): Method {
-  const m = context.config.method;
+  const m = { ...CCT_QUEUE_DEFAULTS, ...definedOnly(context.config.method) };
   const options = { tPos: m.tPos, tNeg: m.tNeg, alpha: m.alpha, beta: m.beta, detachWeights: m.detachWeights };
+  const groups = m.candidateGroups;
+  const batchSize = context.config.train.batchSize;
+  if (batchSize % groups !== 0) {
+    throw new ContrastiveError(
+      'INVALID_ARGUMENT',
+      `createCctMethod: 'method.candidateGroups' must divide train.batchSize (${batchSize}); got ${groups}`,
+      { fn: 'createCctMethod', argument: 'method.candidateGroups' },
+    );
+  }
   const branch = createMomentumBranch(context, { momentum: m.momentum, shuffleKeys: m.shuffleBn, queueSize: m.queueSize });
   return {
     prepare(views) {
@@ -43,13 +58,31 @@ function createQueueForm(context: MethodContext<CctConfig>): Method {
     loss(views) {
       const queries = (views as tf.Tensor4D[]).map((v) => context.encoder.forward(v).projections);
       const keys = views.map((_, v) => branch.keys(v));
-      return cctQueueLoss(queries, keys, branch.negatives(), options);
+      const queue = branch.negatives();
+      if (groups === 1) return cctQueueLoss(queries, keys, queue, options);
+      // Per-GPU candidates: each group's loss over its own queries, averaged (DDP's mean over GPUs).
+      const size = queries[0]!.shape[0] / groups;
+      const part = (t: tf.Tensor2D, g: number) => tf.slice(t, [g * size, 0], [size, -1]);
+      const losses = Array.from({ length: groups }, (_, g) =>
+        cctQueueLoss(
+          queries.map((q) => part(q, g)),
+          keys.map((k) => part(k, g)),
+          queue,
+          options,
+        ),
+      );
+      return tf.div(tf.addN(losses), groups) as tf.Scalar;
     },
     afterStep: () => branch.afterStep(),
     getState: () => branch.getState(),
     setState: (checkpoint) => branch.setState(checkpoint),
     dispose: () => branch.dispose(),
   };
+}
+
+/** `o` without its undefined fields (so spreading it keeps the defaults). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** CACR / CCT in the configured form. */
