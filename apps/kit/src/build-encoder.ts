@@ -29,6 +29,7 @@ export function buildEncoder(
     ...(config.zeroInitResidual === undefined ? {} : { zeroInitResidual: config.zeroInitResidual }),
     batchNormGroups: config.batchNormGroups,
     ...(config.convChannels === undefined ? {} : { convChannels: config.convChannels }),
+    ...(config.convPoolGrid === undefined ? {} : { poolGrid: config.convPoolGrid }),
   });
   const head = projectionHeadPreset(config.head as ProjectionHeadPreset, backbone.featureDim);
   const projection = createProjectionHead({

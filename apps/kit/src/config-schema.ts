@@ -71,6 +71,8 @@ export const modelSchema = z.object({
   zeroInitResidual: z.boolean().optional(),
   /** conv-net only: the widths of its blocks. */
   convChannels: z.array(positiveInt).optional(),
+  /** conv-net only: final pool grid side (1: global average; 2: AdaptiveAvgPool2d(2) + flatten, 4x the features). */
+  convPoolGrid: positiveInt.optional(),
   /** Projection head preset of the paper (encoders' projectionHeadPreset). */
   head: z.enum(PROJECTION_HEAD_PRESETS as unknown as [string, ...string[]]),
   /** Projection output size; default the preset's (128). */
@@ -174,6 +176,7 @@ function checkModelFields(model: z.output<typeof modelSchema>, ctx: z.Refinement
   if (!resnet && model.stem !== undefined) unused('stem', 'ResNets');
   if (!resnet && model.zeroInitResidual !== undefined) unused('zeroInitResidual', 'ResNets');
   if (model.backbone !== 'conv-net' && model.convChannels !== undefined) unused('convChannels', 'conv-net');
+  if (model.backbone !== 'conv-net' && model.convPoolGrid !== undefined) unused('convPoolGrid', 'conv-net');
 }
 
 /** Builds an app's config schema from its `method` section. */

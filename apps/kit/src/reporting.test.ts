@@ -205,6 +205,16 @@ describe('config fields a model or schedule does not use', () => {
     expect(() => resolveConfig(schema, { ...smoke, model: { backbone: 'resnet18', stem: 'imagenet', zeroInitResidual: true, head: 'linear' } })).not.toThrow();
   });
 
+  it('model.convPoolGrid keeps a g x g grid of conv-net features, and only a conv-net takes it', async () => {
+    await setBackend('cpu');
+    const config = resolveConfig(schema, { ...smoke, model: { ...smoke.model, convPoolGrid: 2 } }) as BaseConfig;
+    const encoder = buildEncoder(config.model, [28, 28, 1], 0);
+    expect(encoder.featureDim).toBe(32); // [4, 8]: 14x14 map -> 2x2 cells of 8 channels
+    encoder.model.dispose();
+    const bad = fail({ ...smoke, model: { backbone: 'resnet18', convPoolGrid: 2, head: 'linear' } });
+    expect(bad.issues.map((i) => i.path)).toEqual(['model.convPoolGrid']);
+  });
+
   it('warms up for schedule.warmupSteps steps, never together with warmupEpochs', () => {
     const both = fail({ ...smoke, schedule: { decay: 'cosine', warmupEpochs: 1, warmupSteps: 10 } });
     expect(both.issues.map((i) => i.path)).toEqual(['schedule.warmupSteps']);

@@ -27,7 +27,7 @@ export type AnyBackboneOptions = Omit<ResNetOptions, 'depth'> & SmallAlexNetOpti
  */
 export function createBackbone(name: BackboneName, options: AnyBackboneOptions = {}): Backbone {
   assertOneOf('createBackbone', 'name', name, BACKBONE_NAMES);
-  const { convChannels, channels, fcDim, initStd, stem, zeroInitResidual, width, ...common } = options;
+  const { convChannels, poolGrid, channels, fcDim, initStd, stem, zeroInitResidual, width, ...common } = options;
   switch (name) {
     case 'resnet18':
     case 'resnet34':
@@ -38,6 +38,6 @@ export function createBackbone(name: BackboneName, options: AnyBackboneOptions =
     case 'small-alexnet':
       return createSmallAlexNet({ ...common, channels, fcDim, initStd });
     case 'conv-net':
-      return createConvNet({ ...common, channels: convChannels });
+      return createConvNet({ ...common, channels: convChannels, poolGrid });
   }
 }
