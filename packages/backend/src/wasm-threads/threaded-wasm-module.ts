@@ -186,27 +186,32 @@ export async function loadThreadedWasmModule(
   const worker = workerFile(contents);
   const compiled = await WebAssembly.compile(readFileSync(wasmPath));
   let importReplaced = false;
+  let failInstantiate: (error: unknown) => void = () => undefined;
+  const instantiateFailed = new Promise<never>((_, reject) => {
+    failInstantiate = reject;
+  });
   const before = new Map(['uncaughtException', 'unhandledRejection'].map((e) => [e, process.listeners(e as 'uncaughtException') as Function[]]));
   let module: ThreadedWasmModule;
   try {
-    module = await timeout(
-      (factory as Factory)({
-        locateFile: (path: string, prefix: string) => (path.endsWith('.worker.js') ? worker : path.endsWith('.wasm') ? wasmPath : prefix + path),
-        mainScriptUrlOrBlob: factoryPath,
-        instantiateWasm: (imports: Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
-          const env = imports.env;
-          if (env !== undefined && typeof env['emscripten_num_logical_cores'] === 'function') {
-            // backend.cc sizes its cap as logical cores / 2.
-            env['emscripten_num_logical_cores'] = () => 2 * threads;
-            importReplaced = true;
-          }
-          void WebAssembly.instantiate(compiled, imports as WebAssembly.Imports).then((instance) => receive(instance, compiled));
-          return {};
-        },
-      }),
-      60_000,
-      'loading the threaded wasm module and its workers',
-    );
+    const started = (factory as Factory)({
+      locateFile: (path: string, prefix: string) => (path.endsWith('.worker.js') ? worker : path.endsWith('.wasm') ? wasmPath : prefix + path),
+      mainScriptUrlOrBlob: factoryPath,
+      instantiateWasm: (imports: Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
+        const env = imports.env;
+        if (env !== undefined && typeof env['emscripten_num_logical_cores'] === 'function') {
+          // backend.cc sizes its cap as logical cores / 2.
+          env['emscripten_num_logical_cores'] = () => 2 * threads;
+          importReplaced = true;
+        }
+        // A failed instantiation would leave the factory pending: reject the race below instead.
+        WebAssembly.instantiate(compiled, imports as WebAssembly.Imports).then(
+          (instance) => receive(instance, compiled),
+          (error: unknown) => failInstantiate(new Error(`instantiation failed: ${String(error)}`)),
+        );
+        return {};
+      },
+    });
+    module = await timeout(Promise.race([started, instantiateFailed]), 60_000, 'loading the threaded wasm module and its workers');
   } catch (error) {
     restoreProcessListeners(before);
     return { failure: `the threaded wasm module did not start (${(error as Error).message})` };
