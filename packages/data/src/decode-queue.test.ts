@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeFile } from './__fixtures__/formats';
+import { availableParallelism } from 'node:os';
 import { createDecodeQueue } from './decode-queue';
-import { createLoader, loadImageFolder, type Dataset, type ImageBatch } from './index';
+import { createLoader, decodeThreadPoolEnv, decodeThreads, loadImageFolder, type Dataset, type ImageBatch } from './index';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 
@@ -35,6 +36,19 @@ describe('createDecodeQueue', () => {
       Array.from({ length: 20 }, (_, i) => i * 10).filter((v) => v !== 40),
     );
     expect(queue.stats()).toEqual({ running: 0, waiting: 0, peakRunning: 3 });
+  });
+});
+
+describe('decode threads', () => {
+  it("read libuv's pool size from UV_THREADPOOL_SIZE (default 4) and size a new process's pool to the cores", () => {
+    expect(decodeThreads({})).toBe(4);
+    expect(decodeThreads({ UV_THREADPOOL_SIZE: '12' })).toBe(12);
+    expect(decodeThreads({ UV_THREADPOOL_SIZE: 'many' })).toBe(4);
+    expect(decodeThreads({ UV_THREADPOOL_SIZE: '5000' })).toBe(1024);
+    expect(decodeThreadPoolEnv({ UV_THREADPOOL_SIZE: '3' })).toBeUndefined();
+    const env = decodeThreadPoolEnv({ HOME: '/h' })!;
+    expect(env['HOME']).toBe('/h');
+    expect(decodeThreads(env)).toBe(Math.max(availableParallelism(), 4));
   });
 });
 
