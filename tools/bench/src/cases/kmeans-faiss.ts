@@ -70,7 +70,8 @@ function faissCase(k: number, iterations: number, seeding: 'same-init' | 'kmeans
   return {
     name: `kmeans-faiss/100k-128-k${k}-${seeding}`,
     description: `k-means, 100,000 x 128, k = ${k}, ${iterations} iterations, ${seeding === 'same-init' ? 'both from the same random rows' : 'ours k-means++, faiss random rows'}; faiss in the same run`,
-    repeats: 2,
+    // BENCH_FAISS_ROUNDS: rounds (faiss + ours) per case, default 2.
+    repeats: Number(process.env['BENCH_FAISS_ROUNDS'] ?? 2),
     warmup: 0,
     async setup() {
       await setBackend('wasm', { threads: 1 });
