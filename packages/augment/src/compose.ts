@@ -18,14 +18,36 @@ export type Augmentation = (images: Tensor4D, random: RandomSource) => Tensor4D;
 /** Several views of a batch, e.g. SimCLR's two or multi-crop's 2 + k. */
 export type MultiViewAugmentation = (images: Tensor4D, random: RandomSource) => Tensor4D[];
 
+/** One step of a pipeline as data: the op bound by `step`/`fixed` (its function name) and its options. */
+export interface AugmentStep {
+  readonly op: string;
+  readonly options: unknown;
+}
+
+const descriptions = new WeakMap<Augmentation, readonly AugmentStep[]>();
+
+function described(augmentation: Augmentation, steps: readonly AugmentStep[]): Augmentation {
+  descriptions.set(augmentation, Object.freeze(steps));
+  return augmentation;
+}
+
+/**
+ * The steps of a pipeline built with `step`, `fixed` and `compose`, in the
+ * order they run, read from the pipeline itself; undefined when any part was
+ * written by hand.
+ */
+export function describeAugmentation(augmentation: Augmentation): readonly AugmentStep[] | undefined {
+  return descriptions.get(augmentation);
+}
+
 /** Binds options to a random op: `step(colorJitter, { brightness: 0.4 })`. */
 export function step<O>(op: (images: Tensor4D, random: RandomSource, options: O) => Tensor4D, options: O): Augmentation {
-  return withStackedForm((images, random) => op(images, random, options), op, options);
+  return described(withStackedForm((images, random) => op(images, random, options), op, options), [{ op: op.name, options }]);
 }
 
 /** Binds options to a deterministic op: `fixed(normalize, CIFAR10_NORMALIZATION)`. */
 export function fixed<O>(op: (images: Tensor4D, options: O) => Tensor4D, options: O): Augmentation {
-  return withStackedForm((images) => op(images, options), op, options);
+  return described(withStackedForm((images) => op(images, options), op, options), [{ op: op.name, options }]);
 }
 
 /**
@@ -40,7 +62,7 @@ export function compose(steps: readonly Augmentation[]): Augmentation {
   if (!Array.isArray(steps) || !steps.every((s) => typeof s === 'function')) {
     throw argumentError('INVALID_ARGUMENT', 'compose', 'steps', 'an array of augmentations', typeof steps);
   }
-  return (images, random) => {
+  const composed: Augmentation = (images, random) => {
     const rng: Rng = toRng('compose', random);
     return tf.tidy(() => {
       let x = images;
@@ -67,6 +89,8 @@ export function compose(steps: readonly Augmentation[]): Augmentation {
       return x === images ? (tf.clone(images) as Tensor4D) : x;
     });
   };
+  const parts = steps.map(describeAugmentation);
+  return parts.every((p) => p !== undefined) ? described(composed, parts.flat()) : composed;
 }
 
 /** n views of the same batch, each an independent draw of `augmentation` (crops share the padded source). */

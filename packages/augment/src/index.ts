@@ -30,8 +30,8 @@ export { normalize } from './normalize';
 export type { NormalizeOptions } from './normalize';
 export { centerCrop, resize, resizeCenterCrop, resizedShape } from './resize';
 export type { ResizeCenterCropOptions } from './resize';
-export { compose, fixed, multiView, step } from './compose';
-export type { Augmentation, MultiViewAugmentation } from './compose';
+export { compose, describeAugmentation, fixed, multiView, step } from './compose';
+export type { Augmentation, AugmentStep, MultiViewAugmentation } from './compose';
 export { multiCrop } from './multi-crop';
 export type { CropGroup } from './multi-crop';
 export {

@@ -6,7 +6,7 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { argumentError, assertOneOf } from '@contrastive/core';
 import { colorJitter } from './color-jitter';
-import { compose, fixed, step, type Augmentation } from './compose';
+import { compose, describeAugmentation, fixed, step, type Augmentation, type AugmentStep } from './compose';
 import { horizontalFlip } from './flip';
 import { randomGaussianBlur } from './gaussian-blur';
 import { normalize, type NormalizeOptions } from './normalize';
@@ -41,6 +41,11 @@ export interface AugmentPreset {
   readonly description: string;
   /** Where it comes from (spec section and the official code). */
   readonly source: string;
+  /**
+   * The training view as data, read from the `train` pipeline itself: each
+   * op in the order it runs, with its options (probabilities, ranges, sizes).
+   */
+  readonly steps: readonly AugmentStep[];
   /** Side of the training views. */
   readonly size: number;
   /**
@@ -127,14 +132,11 @@ function definePreset(parts: PresetParts): { tensor: AugmentPreset; decoded: Aug
       : normalization === undefined
         ? compose([fixed(resizeCenterCrop, { resize: parts.evalResize, crop: crop.size })])
         : evalResize(parts.evalResize, crop.size, normalization);
+  const train = compose([step(randomResizedCrop, { size: crop.size, scale: crop.scale, ...(crop.ratio === undefined ? {} : { ratio: crop.ratio }), flipP: 0.5 }), ...after]);
+  const decodedTrain = compose([step(horizontalFlip, { p: 0.5 }), ...after]);
   return {
-    tensor: {
-      ...common,
-      train: compose([step(randomResizedCrop, { size: crop.size, scale: crop.scale, ...(crop.ratio === undefined ? {} : { ratio: crop.ratio }), flipP: 0.5 }), ...after]),
-      eval: tensorEval,
-      cropAtDecode: false,
-    },
-    decoded: { ...common, train: compose([step(horizontalFlip, { p: 0.5 }), ...after]), eval: normalizeOnly, cropAtDecode: true },
+    tensor: { ...common, train, steps: describeAugmentation(train)!, eval: tensorEval, cropAtDecode: false },
+    decoded: { ...common, train: decodedTrain, steps: describeAugmentation(decodedTrain)!, eval: normalizeOnly, cropAtDecode: true },
   };
 }
 
