@@ -189,6 +189,31 @@ describe('trainApp', () => {
     expect(await final(resumed.runDir)).toEqual(reference);
   });
 
+  it('resumes from a checkpoint at the last batch of an epoch whose epoch-end checkpoint was not due', async () => {
+    // checkpointEvery 2: no checkpoint after epoch 1's kNN; the one after global step 3 is its last batch.
+    const sets = ['train.checkpointEvery=2', 'train.checkpointEverySteps=3'];
+    const full = await trainApp(toyApp, { preset: 'smoke', sets, outDir: join(out, 'last-full'), stream: quiet });
+    let dir = '';
+    await expect(
+      trainApp(toyApp, {
+        preset: 'smoke',
+        sets,
+        outDir: join(out, 'last-killed'),
+        stream: quiet,
+        onStepCheckpoint: ({ step }, run) => {
+          dir = run.dir;
+          if (step === 3) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    const point = (await loadLatestCheckpoint(dir))!.checkpoint;
+    expect([point.epoch, point.inEpoch?.batch]).toEqual([0, 3]);
+    point.dispose();
+    const resumed = await trainApp(toyApp, { resume: dir, stream: quiet });
+    const read = (d: string) => readFileSync(join(d, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(withoutTime(read(resumed.runDir))).toEqual(withoutTime(read(full.runDir)));
+  });
+
   it('stops on a NaN loss with NOT_FINITE and keeps the last good checkpoint', async () => {
     let dir = '';
     const error = await failure(

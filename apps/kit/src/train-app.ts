@@ -272,11 +272,8 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
       // A resumed epoch continues at its checkpoint's batch, with what beforeEpoch computed restored by setState.
       const from = epoch === startEpoch ? resumeInEpoch : undefined;
       if (from === undefined) await method.beforeEpoch?.(epoch);
-      const progress = createProgress({
-        total: stepsPerEpoch - (from?.batch ?? 0),
-        label: `epoch ${epoch + 1}/${config.train.epochs}`,
-        stream: out,
-      });
+      const progress = createProgress({ total: stepsPerEpoch, label: `epoch ${epoch + 1}/${config.train.epochs}`, stream: out });
+      if (from !== undefined) progress.update(from.batch);
       const batches = loader.epoch(epoch, { startStep: from?.batch ?? 0 });
       const { loss: epochLoss } = await trainEpoch(loop, epoch, batches, progress, from);
       progress.stop();
