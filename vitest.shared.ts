@@ -10,7 +10,8 @@ import { defineConfig } from 'vitest/config';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
-function workspaceAliases(): { find: RegExp; replacement: string }[] {
+/** Workspace imports to their sources (also used by apps/web's vite config). */
+export function workspaceAliases(): { find: RegExp; replacement: string }[] {
   const aliases: { find: RegExp; replacement: string }[] = [
     {
       find: /^@contrastive\/test-utils\/(.+)$/,
