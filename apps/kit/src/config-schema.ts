@@ -39,7 +39,7 @@ export const dataSchema = z.object({
   officialSize: z.boolean().default(true),
   /** STL-10: pre-train on 'train+unlabeled' (105k, the SSL split) or 'train'. */
   stl10Split: z.enum(['train', 'train+unlabeled']).default('train+unlabeled'),
-  /** ImageFolder: a file listing the classes to use (the ImageNet-100 subset). */
+  /** ImageFolder: the classes to use, a shipped list ('imagenet100': CMC's ImageNet-100, every paper-imagenet100 preset) or a file listing them. */
   classList: z.string().optional(),
   /** ImageFolder: decoded side before augmentation. Default 256 (Resize 256 of the eval transform). */
   imageSize: positiveInt.default(256),
