@@ -19,7 +19,7 @@ describe("the page's job, in Node on wasm", () => {
   let test: ImageSplit;
   beforeAll(async () => {
     await useBackend('wasm');
-    [train, test] = await Promise.all([split('train', 256), split('test', 64)]);
+    [train, test] = await Promise.all([split('train', 512), split('test', 64)]);
   });
 
   it('plans whole batches, the linear lr scaling and the step cap', () => {
@@ -32,17 +32,18 @@ describe("the page's job, in Node on wasm", () => {
     });
   });
 
-  it('six steps at batch 16 lower the loss, leak nothing, and the kNN protocol scores above chance', async () => {
+  it('eight steps at batch 64 lower the loss, leak nothing, and the kNN protocol scores above chance', async () => {
     const job = withEvalSizes(WEB_JOB, { bankImages: 128, queryImages: 64 });
     const encoder = buildEncoder(job);
     const before = tf.memory().numTensors;
     const seen: number[] = [];
-    const logged = await trainSimclr(encoder, train, job, { maxSteps: 6, batchSize: 16 }, (l) => seen.push(l.step));
+    const logged = await trainSimclr(encoder, train, job, { maxSteps: 8, batchSize: 64 }, (l) => seen.push(l.step));
     expect(tf.memory().numTensors).toBe(before);
-    expect(seen).toEqual([1, 3, 5]);
+    expect(seen).toEqual([1, 3, 5, 7]);
     const losses = logged.map((l) => l.loss);
     expect(losses.every(Number.isFinite)).toBe(true);
-    expect(losses[2]!).toBeLessThan(losses[0]!);
+    process.stdout.write(`losses ${losses.join(' ')}\n`);
+    expect(losses[3]!).toBeLessThan(losses[0]!);
     for (const embed of [backboneEmbed(encoder), rawPixels]) expect(await knnTop1(embed, train, test, job)).toBeGreaterThan(20);
     encoder.model.dispose();
   });

@@ -85,11 +85,11 @@ describeChromium('apps/web in Chromium', () => {
       void page.textContent('#status').then((status) => process.stderr.write(`[${Math.round((Date.now() - started) / 1000)} s] ${status}\n`));
     }, 20_000);
     const result = await page
-      .evaluate(() => window.contrastiveWeb!.runPage({ maxSteps: 6, batchSize: 16, bankImages: 100, queryImages: 50 }))
+      .evaluate(() => window.contrastiveWeb!.runPage({ maxSteps: 8, batchSize: 64, bankImages: 100, queryImages: 50 }))
       .finally(() => clearInterval(progress));
     const losses = result.losses.map((l) => l.loss);
     process.stdout.write(`page job on webgl: losses ${losses.map((l) => l.toFixed(4)).join(' ')}; kNN ${JSON.stringify(result.knn)}; ${JSON.stringify(result.seconds)}\n`);
-    expect(result.losses.map((l) => l.step)).toEqual([1, 3, 5]);
+    expect(result.losses.map((l) => l.step)).toEqual([1, 3, 5, 7]);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses[losses.length - 1]!).toBeLessThan(losses[0]!);
     for (const score of Object.values(result.knn)) expect(score).toBeGreaterThan(10); // above chance (10 classes)
