@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInMemoryDataset } from '@contrastive/data';
 import { expectNoLeakAsync, useBackend } from '@contrastive/test-utils';
-import { augmentedProbeScore, finalProbe, tensorProbeCrops } from './augmented-probe';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { loadImageFolder } from '@contrastive/data';
+import { augmentedProbeScore, decodeProbeCrops, finalProbe, probeCrops, tensorProbeCrops } from './augmented-probe';
 import { buildEncoder } from './build-encoder';
 import { backboneFeatures, extractFeatures } from './features';
 
@@ -43,6 +48,46 @@ describe('tensorProbeCrops', () => {
     expect(e1.flatMap((b) => b.images)).not.toEqual(e0.flatMap((b) => b.images));
     // Every image of the dataset once per epoch, with its own label.
     expect(e1.flatMap((b) => b.labels).sort()).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+  });
+});
+
+describe('decodeProbeCrops', () => {
+  it('cuts the crops at decode from an ImageFolder (full image), fresh each epoch; probeCrops picks it for such datasets', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'probe-crops-'));
+    try {
+      for (const [c, name] of ['a', 'b'].entries()) {
+        await mkdir(join(root, name));
+        for (let i = 0; i < 4; i++) {
+          const raw = Buffer.alloc(30 * 40 * 3, 0).map((_, k) => (k % 3 === c ? 200 : 30) + ((k * 7 + i * 13) % 50));
+          await sharp(raw, { raw: { width: 40, height: 30, channels: 3 } }).png().toFile(join(root, name, `${i}.png`));
+        }
+      }
+      const folder = await loadImageFolder(root, { size: 12 });
+      const crops = decodeProbeCrops(folder, { size: 8, normalize, seed: 1 });
+      const read = async (epoch: number) => {
+        const values: number[] = [];
+        const labels: number[] = [];
+        for await (const b of crops.epoch(epoch, 3)) {
+          expect(b.images.shape).toEqual([b.labels.shape[0], 8, 8, 3]);
+          values.push(...(await b.images.data()));
+          labels.push(...(await b.labels.data()));
+          tf.dispose([b.images, b.labels]);
+        }
+        return { values, labels };
+      };
+      const e0 = await read(0);
+      expect(e0.labels.sort()).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
+      expect((await read(1)).values).not.toEqual(e0.values);
+      // probeCrops takes the decode path for an ImageFolder: the very same crops.
+      const chosen: number[] = [];
+      for await (const b of probeCrops(folder, { size: 8, normalize, seed: 1 }).epoch(0, 3)) {
+        chosen.push(...(await b.images.data()));
+        tf.dispose([b.images, b.labels]);
+      }
+      expect(chosen).toEqual(e0.values);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -10,9 +10,9 @@
  * evaluation transform's (Resize(256)-CenterCrop(224)).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { randomResizedCrop, type Augmentation } from '@contrastive/augment';
+import { horizontalFlip, randomResizedCrop, type Augmentation } from '@contrastive/augment';
 import { createRng, type Rng } from '@contrastive/core';
-import { createLoader, type Dataset } from '@contrastive/data';
+import { createLoader, type Dataset, type ViewDataset } from '@contrastive/data';
 import { linearProbeStream, type LinearProbePreset, type ProbeBatch } from '@contrastive/eval';
 import type { ComposedEncoder } from '@contrastive/encoders';
 import { probeScore, type EvalSets } from './evaluate';
@@ -59,6 +59,37 @@ export function tensorProbeCrops(dataset: Dataset, options: { size: number; norm
       }
     },
   };
+}
+
+/**
+ * Crops cut at decode time by a dataset that decodes views (an ImageFolder's
+ * `getViews`, through the loader's `views`): RandomResizedCrop drawn on each
+ * image's full size, as torchvision does, then a flip and `normalize` on the
+ * active backend. Crop boxes depend only on (seed, epoch, index).
+ */
+export function decodeProbeCrops(dataset: ViewDataset, options: { size: number; normalize: Augmentation; seed: number }): ProbeCrops {
+  const rng: Rng = createRng(options.seed * 7919 + 4);
+  const views = { count: 1, size: options.size, scale: PROBE_CROP.scale, ratio: PROBE_CROP.ratio, seed: options.seed * 7919 + 5 };
+  return {
+    async *epoch(epoch, batchSize) {
+      const loader = createLoader(dataset, { batchSize, shuffle: true, seed: options.seed, dropLast: false, views });
+      for await (const batch of loader.epoch(epoch)) {
+        try {
+          const images = tf.tidy(() => options.normalize(horizontalFlip(batch.images, rng, { p: PROBE_CROP.flipP }), rng));
+          yield { images, labels: batch.labels };
+        } finally {
+          batch.images.dispose();
+        }
+      }
+    },
+  };
+}
+
+/** {@link decodeProbeCrops} for a dataset that decodes views, else {@link tensorProbeCrops}. */
+export function probeCrops(dataset: Dataset, options: { size: number; normalize: Augmentation; seed: number }): ProbeCrops {
+  return typeof (dataset as Partial<ViewDataset>).getViews === 'function'
+    ? decodeProbeCrops(dataset as ViewDataset, options)
+    : tensorProbeCrops(dataset, options);
 }
 
 /**
@@ -112,6 +143,6 @@ export async function finalProbe(
     ...(config.eval.linearProbeEpochs === undefined ? {} : { epochs: config.eval.linearProbeEpochs }),
   };
   if (!config.eval.linearProbeAugmented) return probeScore(context.sets, options);
-  const crops = tensorProbeCrops(context.trainImages, { size: context.augment.size, normalize: context.augment.normalize, seed: config.seed });
+  const crops = probeCrops(context.trainImages, { size: context.augment.size, normalize: context.augment.normalize, seed: config.seed });
   return augmentedProbeScore(backboneFeatures(context.encoder), crops, context.sets.queries, options);
 }

@@ -28,7 +28,7 @@ export { rawPixelNote, trainApp } from './train-app';
 export type { TrainAppOptions, TrainAppResult } from './train-app';
 export { writeRunReport } from './run-report';
 export { evaluateRun } from './evaluate-run';
-export { augmentedProbeScore, finalProbe, PROBE_CROP, tensorProbeCrops } from './augmented-probe';
+export { augmentedProbeScore, decodeProbeCrops, finalProbe, PROBE_CROP, probeCrops, tensorProbeCrops } from './augmented-probe';
 export type { ProbeCrops, ProbeImages } from './augmented-probe';
 export { perClassBank } from './knn-bank';
 export type { RunEvaluation } from './evaluate-run';
