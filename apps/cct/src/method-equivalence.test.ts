@@ -28,6 +28,7 @@ import {
 } from '../../kit/src/testing/method-harness';
 import { createCctMethod } from './method';
 import { cctSchema, CCT_PRESETS, type CctConfig } from './index';
+import { CCT_QUEUE_DEFAULTS, CCT_SMALL_SCALE_DEFAULTS } from './config';
 
 const BATCH = 8;
 /** Queue rows kept from a paper preset (K only sets how many candidates the same loss sums over; the preset tables check K). */
@@ -71,8 +72,14 @@ describe('cct method = cctLoss / cctQueueLoss on explicitly built views, keys an
         ctx.encoder,
         () => method.loss(views, batch),
         () => {
-          const z = ctx.encoder.forward(tf.concat(views, 0) as tf.Tensor4D).projections;
-          return cctLoss(tf.split(z, viewCount, 0) as tf.Tensor2D[], { ...plans, debiased: m.debiased, tauPlus: m.tauPlus });
+          // Unset fields take the small-scale defaults (no debiasing, tau+ 0.1, one pass over all views).
+          const debiased = m.debiased ?? CCT_SMALL_SCALE_DEFAULTS.debiased;
+          const tauPlus = m.tauPlus ?? CCT_SMALL_SCALE_DEFAULTS.tauPlus;
+          const separately = (m.encodeViews ?? CCT_SMALL_SCALE_DEFAULTS.encodeViews) === 'separately';
+          const z = separately
+            ? views.map((v) => ctx.encoder.forward(v).projections)
+            : (tf.split(ctx.encoder.forward(tf.concat(views, 0) as tf.Tensor4D).projections, viewCount, 0) as tf.Tensor2D[]);
+          return cctLoss(z, { ...plans, debiased, tauPlus });
         },
       );
       expect(method.getState).toBeUndefined();
@@ -82,6 +89,7 @@ describe('cct method = cctLoss / cctQueueLoss on explicitly built views, keys an
       const optimizer = tf.train.sgd(0.5);
       let queue = tf.clone(methodState(method).tensors!['queue']! as tf.Tensor2D);
       let pointer = 0;
+      const queueSize = m.queueSize ?? CCT_QUEUE_DEFAULTS.queueSize;
       for (let step = 0; step < 2; step++) {
         const views = seededViews(viewCount, BATCH, 600 + 10 * step);
         const batch = { indices, epoch: 0, step };
@@ -93,14 +101,24 @@ describe('cct method = cctLoss / cctQueueLoss on explicitly built views, keys an
         expectSameLossAndGradients(
           ctx.encoder,
           () => method.loss(views, batch),
-          () => cctQueueLoss(views.map((v) => ctx.encoder.forward(v).projections), keys, candidates, plans),
+          () => {
+            // Per-GPU candidate groups: the mean of each group's loss over its own rows.
+            const groups = m.candidateGroups ?? CCT_QUEUE_DEFAULTS.candidateGroups;
+            const queries = views.map((v) => ctx.encoder.forward(v).projections);
+            const size = BATCH / groups;
+            const rows = (t: tf.Tensor2D, g: number) => tf.slice(t, [g * size, 0], [size, -1]);
+            const perGroup = Array.from({ length: groups }, (_, g) =>
+              cctQueueLoss(queries.map((q) => rows(q, g)), keys.map((k) => rows(k, g)), candidates, plans),
+            );
+            return tf.div(tf.addN(perGroup), groups) as tf.Scalar;
+          },
         );
         optimizer.minimize(() => method.loss(views, batch));
         method.afterStep!(batch);
-        emaStep(keyRef, ctx.encoder, m.momentum);
-        const rows = Array.from({ length: BATCH }, (_, i) => (pointer + i) % m.queueSize);
+        emaStep(keyRef, ctx.encoder, m.momentum ?? CCT_QUEUE_DEFAULTS.momentum);
+        const rows = Array.from({ length: BATCH }, (_, i) => (pointer + i) % queueSize);
         queue = tf.tidy(() => tf.tensorScatterUpdate(candidates, tf.tensor2d(rows, [BATCH, 1], 'int32'), l2Normalize(keys[viewCount - 1]!)) as tf.Tensor2D);
-        pointer = (pointer + BATCH) % m.queueSize;
+        pointer = (pointer + BATCH) % queueSize;
         const state = methodState(method);
         expect(state.user).toEqual({ momentumStep: step + 1, queuePointer: pointer });
         expectWeightsEqual(keyRef, state.weights!['momentum'] as tf.Tensor[], 1e-6);
