@@ -30,7 +30,7 @@ const cases: [string, DystressConfig][] = [
   ['unusual values, dcl, temperature not detached', configWith({ loss: 'dcl', tauMin: 0.11, tauMax: 0.29, detachTemperature: false })],
 ];
 
-describe('dystress method = temperature-scheduled NT-Xent / DCL of one online forward over both views', () => {
+describe('dystress method = temperature-scheduled NT-Xent / DCL of the online encoder over both views (one pass or one per view, as the preset says)', () => {
   beforeAll(async () => {
     await useBackend('cpu');
   });
@@ -46,8 +46,11 @@ describe('dystress method = temperature-scheduled NT-Xent / DCL of one online fo
       ctx.encoder,
       () => method.loss(views, batch),
       () => {
-        const z = ctx.encoder.forward(tf.concat(views, 0) as tf.Tensor4D).projections;
-        const [z1, z2] = tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+        // 'separately': one encoder pass per view (BN statistics per view); 'together': one pass over both.
+        const [z1, z2] =
+          m.encodeViews === 'separately'
+            ? views.map((v) => ctx.encoder.forward(v).projections)
+            : (tf.split(ctx.encoder.forward(tf.concat(views, 0) as tf.Tensor4D).projections, 2, 0) as tf.Tensor2D[]);
         return m.loss === 'dcl' ? dystressDclLoss(z1, z2, options) : dystressLoss(z1, z2, options);
       },
     );
