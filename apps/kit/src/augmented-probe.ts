@@ -133,7 +133,7 @@ export async function augmentedProbeScore(
  */
 export async function finalProbe(
   config: { eval: { linearProbe: string; linearProbeEpochs?: number | undefined; linearProbeAugmented: boolean }; seed: number },
-  context: { encoder: ComposedEncoder; sets: EvalSets; trainImages: Dataset; augment: RunAugment; numClasses: number },
+  context: { encoder: ComposedEncoder; sets: EvalSets; trainImages: Dataset; augment: Pick<RunAugment, 'size' | 'normalize'>; numClasses: number },
 ): Promise<{ top1: number; bestTestOptimistic: number; epochs: number } | undefined> {
   if (config.eval.linearProbe === 'none') return undefined;
   const options = {

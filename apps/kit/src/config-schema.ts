@@ -41,8 +41,21 @@ export const dataSchema = z.object({
   stl10Split: z.enum(['train', 'train+unlabeled']).default('train+unlabeled'),
   /** ImageFolder: the classes to use, a shipped list ('imagenet100': CMC's ImageNet-100, every paper-imagenet100 preset) or a file listing them. */
   classList: z.string().optional(),
-  /** ImageFolder: decoded side before augmentation. Default 256 (Resize 256 of the eval transform). */
+  /**
+   * ImageFolder: decoded side before augmentation when `cropAtDecode` is
+   * false. Default 256 (Resize 256 of the eval transform).
+   */
   imageSize: positiveInt.default(256),
+  /**
+   * ImageFolder only: cut the preset's RandomResizedCrop from the full image
+   * at decode (the loader's `views`, the preset's `decodeCrop`; spec §0.5, as
+   * torchvision) and decode evaluation images with the preset's `evalDecode`
+   * (Resize + CenterCrop, e.g. 256 then 224); the tensor pipeline then skips
+   * its crop. false: decode an `imageSize` centre square and crop tensors.
+   * Default true for imagefolder; an error on other datasets (their images
+   * are already small arrays).
+   */
+  cropAtDecode: z.boolean().optional(),
   /** Pre-train on a seeded stratified subset of this many training images (CPU presets). */
   trainLimit: positiveInt.optional(),
   /** kNN/probe bank: this many labelled training images (seeded subset). */
@@ -179,6 +192,22 @@ function checkModelFields(model: z.output<typeof modelSchema>, ctx: z.Refinement
   if (model.backbone !== 'conv-net' && model.convPoolGrid !== undefined) unused('convPoolGrid', 'conv-net');
 }
 
+/** `data.cropAtDecode` belongs to ImageFolder (see {@link dataSchema}). */
+function checkDataFields(data: z.output<typeof dataSchema>, ctx: z.RefinementCtx): void {
+  if (data.dataset !== 'imagefolder' && data.cropAtDecode !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['data', 'cropAtDecode'],
+      message: `only dataset 'imagefolder' crops at decode; got ${String(data.cropAtDecode)} with dataset '${data.dataset}'; remove it`,
+    });
+  }
+}
+
+/** Whether a run cuts its training crops at decode: `data.cropAtDecode`, default true for imagefolder. */
+export function cropsAtDecode(data: z.output<typeof dataSchema>): boolean {
+  return data.dataset === 'imagefolder' && data.cropAtDecode !== false;
+}
+
 /** Builds an app's config schema from its `method` section. */
 export function appConfigSchema<M extends z.ZodType>(method: M) {
   return z.object({
@@ -192,7 +221,10 @@ export function appConfigSchema<M extends z.ZodType>(method: M) {
     train: trainSchema,
     eval: evalSchema.default(evalSchema.parse({})),
     method,
-  }).superRefine((config, ctx) => checkModelFields(config.model, ctx));
+  }).superRefine((config, ctx) => {
+    checkModelFields(config.model, ctx);
+    checkDataFields(config.data, ctx);
+  });
 }
 
 /** The shared part of every resolved app config. */

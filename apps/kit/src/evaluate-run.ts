@@ -7,10 +7,10 @@ import { setBackend, type BackendRequest } from '@contrastive/backend';
 import { ContrastiveError } from '@contrastive/core';
 import { loadLatestCheckpoint, openRun, resolveConfig, restoreWeights } from '@contrastive/train';
 import { buildEncoder } from './build-encoder';
-import type { BaseConfig } from './config-schema';
+import { cropsAtDecode, type BaseConfig } from './config-schema';
 import { disposeEvalSets, embedEvalSets, knnScore, rawPixelKnn, type KnnScore, type RawPixelKnn } from './evaluate';
 import type { AppDefinition } from './method';
-import { openAugment } from './open-augment';
+import { augmentGeometry, openAugment } from './open-augment';
 import { openRunData } from './open-data';
 import { finalProbe } from './augmented-probe';
 import { perClassBank } from './knn-bank';
@@ -33,9 +33,11 @@ export async function evaluateRun(
   const run = await openRun(resolve(runDir));
   const config = resolveConfig(app.schema, run.info.config) as BaseConfig;
   await setBackend(options.backend ?? (config.backend as BackendRequest));
-  const opened = await openRunData(config.data, config.seed);
+  // As in training: an ImageFolder run decodes evaluation images as the preset's Resize + CenterCrop and only normalises them.
+  const cropAtDecode = cropsAtDecode(config.data);
+  const opened = await openRunData(config.data, config.seed, cropAtDecode ? { evalDecode: augmentGeometry(config.augment.preset).evalDecode } : {});
   const data = { ...opened, evalTrain: await perClassBank(opened.evalTrain, config.eval.knnBankPerClass, config.seed) };
-  const augment = openAugment(config.augment, data.train.imageShape[2]);
+  const augment = openAugment(config.augment, data.train.imageShape[2], { cropAtDecode });
   const encoder = buildEncoder(config.model, [augment.size, augment.size, data.train.imageShape[2]], config.seed);
   const latest = await loadLatestCheckpoint(run.checkpointsDir);
   if (latest === null) {

@@ -14,6 +14,7 @@ import {
   STL10_NORMALIZATION,
   type Augmentation,
   type AugmentPresetName,
+  type DecodeCrop,
 } from '@contrastive/augment';
 
 interface Stats {
@@ -52,6 +53,12 @@ export interface RunAugment {
   readonly eval: Augmentation;
   /** The preset's final Normalize alone (identity for SimCLR's [0, 1]), e.g. for the probe's own crops. */
   readonly normalize: Augmentation;
+  /** True when `train` expects views cut at decode (`decodeCrop`) and `eval` images decoded as `evalDecode`. */
+  readonly cropAtDecode: boolean;
+  /** The preset's RandomResizedCrop, for the loader's `views` when `cropAtDecode`. */
+  readonly decodeCrop: DecodeCrop;
+  /** The preset's evaluation geometry, Resize(resize) + CenterCrop(crop), for the decoder when `cropAtDecode`. */
+  readonly evalDecode: { readonly resize: number; readonly crop: number };
 }
 
 /**
@@ -69,15 +76,33 @@ function renormalize(from: Stats | null, to: Stats, channels: number): (x: tf.Te
   return (x) => tf.tidy(() => tf.add(tf.mul(x, tf.tensor1d(scale)), tf.tensor1d(shift)) as tf.Tensor4D);
 }
 
-/** The augmentation of `config` (`augment.preset`, optional `augment.normalization`) for images of `channels`. */
-export function openAugment(config: { preset: string; normalization?: string | undefined }, channels: number): RunAugment {
-  const preset = getAugmentPreset(config.preset as AugmentPresetName);
+/** A preset's decode geometry (its RandomResizedCrop and evaluation Resize + CenterCrop), before any data is open. */
+export function augmentGeometry(preset: string): Pick<RunAugment, 'decodeCrop' | 'evalDecode'> {
+  const { decodeCrop, evalDecode } = getAugmentPreset(preset as AugmentPresetName);
+  return { decodeCrop, evalDecode };
+}
+
+/**
+ * The augmentation of `config` (`augment.preset`, optional
+ * `augment.normalization`) for images of `channels`. With `cropAtDecode`
+ * (an ImageFolder run), `train` is the preset without its crop (it starts
+ * with the flip) and `eval` only normalises: the decoder cut both.
+ */
+export function openAugment(
+  config: { preset: string; normalization?: string | undefined },
+  channels: number,
+  options: { cropAtDecode?: boolean } = {},
+): RunAugment {
+  const cropAtDecode = options.cropAtDecode ?? false;
+  const preset = getAugmentPreset(config.preset as AugmentPresetName, { cropAtDecode });
   // With crops cut at decode a preset's eval is its Normalize alone.
   const normalize = getAugmentPreset(config.preset as AugmentPresetName, { cropAtDecode: true }).eval;
-  if (config.normalization === undefined) return { size: preset.size, train: preset.train, eval: preset.eval, normalize };
+  const geometry = { cropAtDecode, decodeCrop: preset.decodeCrop, evalDecode: preset.evalDecode };
+  if (config.normalization === undefined) return { size: preset.size, train: preset.train, eval: preset.eval, normalize, ...geometry };
   const to = NORMALIZATION_STATS[config.normalization]!;
   const swap = renormalize(PRESET_STATS[config.preset as AugmentPresetName], to, channels);
   return {
+    ...geometry,
     size: preset.size,
     train: (images, random) => {
       const x = preset.train(images, random);

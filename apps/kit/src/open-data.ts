@@ -79,8 +79,19 @@ export async function stratifiedSubset(dataset: Dataset, limit: number | undefin
   return subsetDataset(dataset, chosen, `${dataset.name}[${chosen.length}]`);
 }
 
+/** Options of {@link openRunData}. */
+export interface OpenRunDataOptions {
+  /**
+   * ImageFolder: decode every `get` as torchvision `Resize(resize)` +
+   * `CenterCrop(crop)` (a preset's `evalDecode`) instead of an `imageSize`
+   * centre square; training views then come from `getViews` (the loader's
+   * `views`), cut from the full image.
+   */
+  evalDecode?: { readonly resize: number; readonly crop: number };
+}
+
 /** Opens the pre-training, bank and query datasets of a run. */
-export async function openRunData(config: DataConfig, seed: number): Promise<RunData> {
+export async function openRunData(config: DataConfig, seed: number, open: OpenRunDataOptions = {}): Promise<RunData> {
   let train: Dataset;
   let evalTrain: Dataset;
   let evalTest: Dataset;
@@ -115,7 +126,8 @@ export async function openRunData(config: DataConfig, seed: number): Promise<Run
       const root = requireRoot(config);
       const trainDir = existsSync(join(root, 'train')) ? join(root, 'train') : root;
       const valDir = join(root, 'val');
-      const options = { size: config.imageSize, ...(config.classList === undefined ? {} : { classList: config.classList }) };
+      const geometry = open.evalDecode === undefined ? { size: config.imageSize } : { size: open.evalDecode.crop, resize: open.evalDecode.resize };
+      const options = { ...geometry, ...(config.classList === undefined ? {} : { classList: config.classList }) };
       train = await loadImageFolder(trainDir, options);
       evalTrain = train;
       evalTest = existsSync(valDir) ? await loadImageFolder(valDir, options) : train;

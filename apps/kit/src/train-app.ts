@@ -22,7 +22,8 @@ import {
 import type { z } from 'zod';
 import { buildEncoder } from './build-encoder';
 import { buildOptimizer, buildSchedule } from './build-optimizer';
-import type { BaseConfig } from './config-schema';
+import { cropsAtDecode, type BaseConfig } from './config-schema';
+import { decodedViews, decodeViewRequest } from './decode-views';
 import {
   alignmentUniformity,
   disposeEvalSets,
@@ -34,7 +35,7 @@ import {
   type RawPixelKnn,
 } from './evaluate';
 import type { AppDefinition, Method } from './method';
-import { openAugment } from './open-augment';
+import { augmentGeometry, openAugment } from './open-augment';
 import { openRunData } from './open-data';
 import { finalProbe } from './augmented-probe';
 import { perClassBank } from './knn-bank';
@@ -117,16 +118,28 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
   // 2. Backend and data.
   const choice = await setBackend(config.backend as BackendRequest);
   say(`backend: ${choice.backend} on ${choice.device.description} (${choice.reason})`);
-  const opened = await openRunData(config.data, config.seed);
+  // An ImageFolder run cuts RandomResizedCrop from the full image at decode and decodes evaluation images as Resize + CenterCrop.
+  const cropAtDecode = cropsAtDecode(config.data);
+  const opened = await openRunData(config.data, config.seed, cropAtDecode ? { evalDecode: augmentGeometry(config.augment.preset).evalDecode } : {});
   const data = { ...opened, evalTrain: await perClassBank(opened.evalTrain, config.eval.knnBankPerClass, config.seed) };
   say(`data: ${data.train.name} (${data.train.length} images), kNN bank ${data.evalTrain.length}, queries ${data.evalTest.length}`);
-  const augment = openAugment(config.augment, data.train.imageShape[2]);
-  const views = multiView(augment.train, config.augment.views);
+  const augment = openAugment(config.augment, data.train.imageShape[2], { cropAtDecode });
+  const views = cropAtDecode ? decodedViews(augment.train, config.augment.views) : multiView(augment.train, config.augment.views);
+  if (cropAtDecode) {
+    const { decodeCrop: c, evalDecode: e } = augment;
+    say(`crops at decode: ${config.augment.views} RandomResizedCrop(${c.size}, scale [${c.scale.join(', ')}]) views per image; evaluation Resize(${e.resize}) + CenterCrop(${e.crop})`);
+  }
   const inputShape = [augment.size, augment.size, data.train.imageShape[2]] as const;
 
   // 3. Model, loader, optimiser, schedule, method.
   const encoder = buildEncoder(config.model, inputShape, config.seed);
-  const loader = createLoader(data.train, { batchSize: config.train.batchSize, shuffle: true, seed: config.seed, dropLast: true });
+  const loader = createLoader(data.train, {
+    batchSize: config.train.batchSize,
+    shuffle: true,
+    seed: config.seed,
+    dropLast: true,
+    ...(cropAtDecode ? { views: decodeViewRequest(augment, config.augment.views, config.seed) } : {}),
+  });
   const stepsPerEpoch = Math.min(loader.stepsPerEpoch, config.train.maxStepsPerEpoch ?? Infinity);
   if (stepsPerEpoch < 1) throw new Error(`contrastive train: the dataset has fewer images (${data.train.length}) than one batch (${config.train.batchSize})`);
   const totalSteps = stepsPerEpoch * config.train.epochs;
