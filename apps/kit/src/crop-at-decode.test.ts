@@ -93,6 +93,10 @@ describe('ImageFolder runs crop at decode (data.cropAtDecode)', () => {
     expect(loaders).toHaveLength(1);
     // simclr-cifar: RandomResizedCrop(32, scale (0.08, 1), ratio (3/4, 4/3)); two views per image, the run's seed.
     expect(loaders[0]!.views).toEqual({ count: 2, size: 32, scale: [0.08, 1], ratio: [3 / 4, 4 / 3], seed: 3 });
+    // Alignment's two views of the test images are cut at decode too.
+    const alignmentLoaders = vi.mocked(data.createLoader).mock.calls.filter((call) => call[1]?.shuffle === true && call[1].dropLast === false);
+    expect(alignmentLoaders.length).toBeGreaterThan(0);
+    for (const call of alignmentLoaders) expect(call[1]!.views).toEqual({ count: 2, size: 32, scale: [0.08, 1], ratio: [3 / 4, 4 / 3], seed: 3 });
     // Views of the crop's size from 48x40 images; every dataset decodes Resize(32) + CenterCrop(32).
     expect(seen.viewShapes).toEqual(Array(4).fill([4, 32, 32, 3]));
     expect(seen.datasets).toEqual({ train: [32, 32, 3], evalTrain: [32, 32, 3], evalTest: [32, 32, 3] });

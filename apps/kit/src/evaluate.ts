@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Augmentation, MultiViewAugmentation } from '@contrastive/augment';
-import { createLoader, type Dataset } from '@contrastive/data';
+import { createLoader, type Dataset, type LoaderViews } from '@contrastive/data';
 import type { ComposedEncoder } from '@contrastive/encoders';
 import { alignment, knnClassify, linearProbe, uniformity, type LinearProbePreset } from '@contrastive/eval';
 import { backboneFeatures, extractFeatures, projectionFeatures, type FeatureSet } from './features';
@@ -136,14 +136,22 @@ export async function probeScore(
 /**
  * Alignment (two augmented views of the same test images) and uniformity
  * (their first views) of the L2-normalised projections, up to `limit` images.
+ * `decodeViews`: the loader cuts the views' crops at decode (an ImageFolder's
+ * `getViews`), and `views` splits its view-major batch.
  */
 export async function alignmentUniformity(
   encoder: ComposedEncoder,
   dataset: Dataset,
   views: MultiViewAugmentation,
-  options: { limit: number; seed: number },
+  options: { limit: number; seed: number; decodeViews?: LoaderViews | undefined },
 ): Promise<{ alignment: number; uniformity: number }> {
-  const loader = createLoader(dataset, { batchSize: Math.min(options.limit, 512), shuffle: true, seed: options.seed, dropLast: false });
+  const loader = createLoader(dataset, {
+    batchSize: Math.min(options.limit, 512),
+    shuffle: true,
+    seed: options.seed,
+    dropLast: false,
+    ...(options.decodeViews === undefined ? {} : { views: options.decodeViews }),
+  });
   for await (const batch of loader.epoch(0)) {
     const [a, u] = tf.tidy(() => {
       const [v1, v2] = views(batch.images, { seed: options.seed });

@@ -165,7 +165,9 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
   const numClasses = data.evalTest.numClasses;
   const evalOptions = { k: config.eval.knnK, t: config.eval.knnT, numClasses };
   const knnFeatures = config.eval.knnFeatures;
-  const auViews = multiView(augment.train, 2);
+  // Alignment's two views: cut at decode as in training when the run crops at decode.
+  const auViews = cropAtDecode ? decodedViews(augment.train, 2) : multiView(augment.train, 2);
+  const auOptions = { limit: 512, seed: config.seed, decodeViews: cropAtDecode ? decodeViewRequest(augment, 2, config.seed) : undefined };
   /** kNN (on the configured features) plus alignment and uniformity of the encoder now. */
   const monitor = async (): Promise<{ knn: KnnScore; alignment: number; uniformity: number }> => {
     const sets = await embedEvalSets(encoder, data, augment.eval, knnFeatures);
@@ -175,7 +177,7 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
     } finally {
       disposeEvalSets(sets);
     }
-    const au = await alignmentUniformity(encoder, data.evalTest, auViews, { limit: 512, seed: config.seed });
+    const au = await alignmentUniformity(encoder, data.evalTest, auViews, auOptions);
     return { knn, ...au };
   };
 
@@ -317,7 +319,7 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
       }
     }
     const probe: TrainAppResult['linearProbe'] = await finalProbe(config, { encoder, sets, trainImages: opened.evalTrain, augment, numClasses });
-    const au = await alignmentUniformity(encoder, data.evalTest, auViews, { limit: 512, seed: config.seed });
+    const au = await alignmentUniformity(encoder, data.evalTest, auViews, auOptions);
     const final: MetricRecord = {
       kind: 'final',
       epoch: config.train.epochs,
