@@ -43,7 +43,14 @@ async function contents(c: Checkpoint): Promise<Record<string, number[]>> {
  */
 export async function expectResumeMatches(
   app: AppDefinition,
-  options: { preset: string; sets?: readonly string[]; backend?: 'cpu' | 'wasm'; expectState: readonly string[] },
+  options: {
+    preset: string;
+    sets?: readonly string[];
+    backend?: 'cpu' | 'wasm';
+    expectState: readonly string[];
+    /** Kill at the first checkpoint inside an epoch (`train.checkpointEverySteps` must be set) instead of after epoch 1. */
+    midEpoch?: boolean;
+  },
 ): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), `${app.name}-resume-`));
   const backend = options.backend ?? 'cpu';
@@ -60,7 +67,11 @@ export async function expectResumeMatches(
         stream: quiet,
         onEpochEnd: (epoch, run) => {
           killed = run.dir;
-          if (epoch === 1) throw new Error('killed');
+          if (epoch === 1 && options.midEpoch !== true) throw new Error('killed');
+        },
+        onStepCheckpoint: (_position, run) => {
+          killed = run.dir;
+          if (options.midEpoch === true) throw new Error('killed');
         },
       }),
     ).rejects.toThrow('killed');

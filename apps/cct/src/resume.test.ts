@@ -1,0 +1,10 @@
+/** CCT killed after an epoch and resumed equals the uninterrupted run: metrics, key encoder, queue (issue 14). */
+import { describe, it } from 'vitest';
+import { expectResumeMatches, RESUME_TEST_TIMEOUT } from '../../kit/src/testing/resume-check';
+import { cctApp } from './index';
+
+describe('cct resume', () => {
+  it('smoke-queue at an epoch boundary: same metrics, online and key weights, optimiser state and queue', async () => {
+    await expectResumeMatches(cctApp, { preset: 'smoke-queue', expectState: ['weights/momentum/0', 'tensors/queue'] });
+  }, RESUME_TEST_TIMEOUT);
+});
