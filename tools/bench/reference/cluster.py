@@ -17,7 +17,6 @@ import os
 import sys
 import time
 
-import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 from threadpoolctl import threadpool_limits
 
