@@ -74,6 +74,15 @@ export const augmentSchema = z.object({
    * stl10, imagenet, fashion-mnist, mnist); unset: the preset's own.
    */
   normalization: z.enum(NORMALIZATION_NAMES).optional(),
+  /**
+   * Replace the preset's RandomResizedCrop area range [min, max]
+   * (0 < min <= max <= 1); unset: the preset's own. The CPU presets use
+   * milder crops than the papers' 0.2-1 (see the apps' READMEs).
+   */
+  cropScale: z
+    .tuple([z.number().gt(0).lte(1), z.number().gt(0).lte(1)])
+    .refine(([min, max]) => min <= max, { message: 'cropScale must be [min, max] with min <= max' })
+    .optional(),
 });
 
 export const modelSchema = z.object({

@@ -77,24 +77,25 @@ function renormalize(from: Stats | null, to: Stats, channels: number): (x: tf.Te
 }
 
 /** A preset's decode geometry (its RandomResizedCrop and evaluation Resize + CenterCrop), before any data is open. */
-export function augmentGeometry(preset: string): Pick<RunAugment, 'decodeCrop' | 'evalDecode'> {
-  const { decodeCrop, evalDecode } = getAugmentPreset(preset as AugmentPresetName);
+export function augmentGeometry(preset: string, cropScale?: readonly [number, number]): Pick<RunAugment, 'decodeCrop' | 'evalDecode'> {
+  const { decodeCrop, evalDecode } = getAugmentPreset(preset as AugmentPresetName, cropScale === undefined ? {} : { cropScale });
   return { decodeCrop, evalDecode };
 }
 
 /**
  * The augmentation of `config` (`augment.preset`, optional
- * `augment.normalization`) for images of `channels`. With `cropAtDecode`
+ * `augment.normalization` and `augment.cropScale`) for images of `channels`. With `cropAtDecode`
  * (an ImageFolder run), `train` is the preset without its crop (it starts
  * with the flip) and `eval` only normalises: the decoder cut both.
  */
 export function openAugment(
-  config: { preset: string; normalization?: string | undefined },
+  config: { preset: string; normalization?: string | undefined; cropScale?: readonly [number, number] | undefined },
   channels: number,
   options: { cropAtDecode?: boolean } = {},
 ): RunAugment {
   const cropAtDecode = options.cropAtDecode ?? false;
-  const preset = getAugmentPreset(config.preset as AugmentPresetName, { cropAtDecode });
+  const scale = config.cropScale === undefined ? {} : { cropScale: config.cropScale };
+  const preset = getAugmentPreset(config.preset as AugmentPresetName, { cropAtDecode, ...scale });
   // With crops cut at decode a preset's eval is its Normalize alone.
   const normalize = getAugmentPreset(config.preset as AugmentPresetName, { cropAtDecode: true }).eval;
   const geometry = { cropAtDecode, decodeCrop: preset.decodeCrop, evalDecode: preset.evalDecode };

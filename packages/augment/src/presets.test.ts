@@ -132,6 +132,22 @@ describe('preset lookup', () => {
     expect(() => getAugmentPreset('moco-v3' as never)).toThrow(expect.objectContaining({ code: 'UNKNOWN_NAME', argument: 'name' }));
     expect(() => multiView(step(randomResizedCrop, { size: 2 }), 0)).toThrow(expect.objectContaining({ argument: 'n' }));
   });
+
+  it('cropScale replaces the crop area range in the pipeline, its steps, decodeCrop and description, and nothing else', () => {
+    const base = getAugmentPreset('fashion-mnist-cpu');
+    const mild = getAugmentPreset('fashion-mnist-cpu', { cropScale: [0.6, 1] });
+    expect(mild.steps[0]).toEqual({ ...base.steps[0], options: { ...(base.steps[0]!.options as object), scale: [0.6, 1] } });
+    expect(mild.steps.slice(1)).toEqual(base.steps.slice(1));
+    expect(mild.decodeCrop).toEqual({ ...base.decodeCrop, scale: [0.6, 1] });
+    expect(mild.description).toContain('RandomResizedCrop(28, scale=(0.6, 1))');
+    expect(getAugmentPreset('moco-v2', { cropScale: [0.5, 0.9], cropAtDecode: true }).decodeCrop.scale).toEqual([0.5, 0.9]);
+    expect(getAugmentPreset('fashion-mnist-cpu').steps).toEqual(base.steps); // the shared preset is untouched
+    for (const bad of [[0, 1], [0.5, 0.4], [0.5, 1.5], [Number.NaN, 1], [0.5]]) {
+      expect(() => getAugmentPreset('fashion-mnist-cpu', { cropScale: bad as never })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'options.cropScale' }),
+      );
+    }
+  });
 });
 
 describeBackends(['cpu', 'wasm'], () => {

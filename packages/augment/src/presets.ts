@@ -84,6 +84,13 @@ export interface AugmentPresetOptions {
    * `eval` its resize. Default false (the preset crops the tensors itself).
    */
   readonly cropAtDecode?: boolean;
+  /**
+   * Replace the preset's RandomResizedCrop area range `[min, max]`
+   * (0 < min <= max <= 1), e.g. milder crops for small images. Default: the
+   * preset's own (the papers' 0.08-1 or 0.2-1). The description, `steps`
+   * and `decodeCrop` show the range used.
+   */
+  readonly cropScale?: readonly [number, number];
 }
 
 export const AUGMENT_PRESET_NAMES = Object.freeze([
@@ -253,5 +260,23 @@ export function getAugmentPreset(name: AugmentPresetName, options: AugmentPreset
   if (typeof cropAtDecode !== 'boolean') {
     throw argumentError('INVALID_ARGUMENT', 'getAugmentPreset', 'options.cropAtDecode', 'a boolean', String(cropAtDecode));
   }
-  return cropAtDecode ? PRESETS[name].decoded : PRESETS[name].tensor;
+  const presets = options.cropScale === undefined ? PRESETS[name] : withCropScale(name, options.cropScale);
+  return cropAtDecode ? presets.decoded : presets.tensor;
+}
+
+/** The preset `name` with its crop's area range replaced by `scale` (validated). */
+function withCropScale(name: AugmentPresetName, scale: readonly [number, number]): { tensor: AugmentPreset; decoded: AugmentPreset } {
+  const [min, max] = Array.isArray(scale) ? scale : [];
+  const valid = scale.length === 2 && Number.isFinite(min) && Number.isFinite(max) && min! > 0 && min! <= max! && max! <= 1;
+  if (!valid) {
+    throw argumentError('INVALID_ARGUMENT', 'getAugmentPreset', 'options.cropScale', '[min, max] with 0 < min <= max <= 1', JSON.stringify(scale));
+  }
+  const parts = PARTS.find((p) => p.name === name)!;
+  const original = `scale=(${parts.crop.scale[0]}, ${parts.crop.scale[1]})`;
+  const replaced = `scale=(${min}, ${max})`;
+  return definePreset({
+    ...parts,
+    description: parts.description.replace(original, replaced),
+    crop: { ...parts.crop, scale: [min!, max!] },
+  });
 }
