@@ -78,7 +78,8 @@ describe('contrastive CLI', () => {
   });
 
   it('prints a trained kNN clearly above the same encoder at random init when the run learns', async () => {
-    // The synthetic problem and 200 SimCLR steps of simclr/src/learning.test.ts (seed 1: 84% vs 55.5% there).
+    // The synthetic problem and 200 SimCLR steps of simclr/src/learning.test.ts (seed 1: 84% vs 65% for the
+    // BN-calibrated random init; lr 1e-9 gains -6 to +5 points over it at seeds 1-3, SimCLR 10-19: see there).
     const data = join(out, 'synthetic');
     writeSyntheticIdx(data, { train: 3200, test: 200, seed: 7 });
     const sets = [
@@ -97,6 +98,6 @@ describe('contrastive CLI', () => {
     const trained = await run('train', 'simclr', '--preset', 'smoke', '--backend', 'wasm', '--data', data, '--out', out, ...sets);
     expect(trained.code).toBe(0);
     const knn = knnNumbers(trained.text);
-    expect(knn.trained).toBeGreaterThanOrEqual(knn.randomInit + 20);
+    expect(knn.trained).toBeGreaterThanOrEqual(knn.randomInit + 10);
   }, 60_000);
 });

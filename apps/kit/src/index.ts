@@ -5,6 +5,8 @@ export type { DataConfig, RunData } from './open-data';
 export { buildEncoder } from './build-encoder';
 export type { ModelConfig } from './build-encoder';
 export { buildOptimizer, buildSchedule, scaledLearningRate } from './build-optimizer';
+export { BATCH_NORM_CALIBRATION_IMAGES, calibrateBatchNorm, holdBatchNormStatistics } from './calibrate-batch-norm';
+export type { BatchNormCalibration, BatchNormCalibrationOptions } from './calibrate-batch-norm';
 export { backboneFeatures, extractFeatures, projectionFeatures } from './features';
 export type { Embed, FeatureSet } from './features';
 export {

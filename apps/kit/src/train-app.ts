@@ -22,6 +22,7 @@ import {
 import type { z } from 'zod';
 import { buildEncoder } from './build-encoder';
 import { buildOptimizer, buildSchedule } from './build-optimizer';
+import { calibrateBatchNorm, holdBatchNormStatistics } from './calibrate-batch-norm';
 import { cropsAtDecode, type BaseConfig } from './config-schema';
 import { decodedViews, decodeViewRequest } from './decode-views';
 import {
@@ -198,7 +199,17 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
         backend: choice.backend,
         keepCheckpoints: config.train.keepCheckpoints,
       });
-      const initial = await monitor();
+      // The random-init baseline gets BatchNorm statistics of training images (PreciseBN), as training
+      // gives the trained encoder's; the run then trains from the untouched init (mean 0, variance 1).
+      const restoreStatistics = holdBatchNormStatistics(encoder.model);
+      let initial: Awaited<ReturnType<typeof monitor>>;
+      let calibration: { batches: number };
+      try {
+        calibration = await calibrateBatchNorm(encoder, data.train, augment.eval, { batchSize: config.train.batchSize, seed: config.seed });
+        initial = await monitor();
+      } finally {
+        restoreStatistics();
+      }
       knnRandomInit = initial.knn;
       knnRawPixels = await rawPixelKnn(data, augment.eval, { ...evalOptions, pixels: inputShape[0] * inputShape[1] * inputShape[2], seed: config.seed });
       run.log({ kind: 'knn', epoch: 0, knnTop1: knnRandomInit.top1, knnTop5: knnRandomInit.top5, alignment: initial.alignment, uniformity: initial.uniformity });
@@ -207,13 +218,14 @@ export async function trainApp<S extends z.ZodType>(app: AppDefinition<S>, optio
         epoch: 0,
         knnTop1RandomInit: knnRandomInit.top1,
         knnTop5RandomInit: knnRandomInit.top5,
+        randomInitBatchNormBatches: calibration.batches,
         knnTop1RawPixels: knnRawPixels.top1,
         knnTop5RawPixels: knnRawPixels.top5,
         rawPixelBank: knnRawPixels.bank,
         rawPixelQueries: knnRawPixels.queries,
       });
       say(`run: ${run.dir}`);
-      say(`kNN top-1 at random init: ${knnRandomInit.top1.toFixed(2)}%; on raw pixels: ${knnRawPixels.top1.toFixed(2)}%${rawPixelNote(knnRawPixels, data)}`);
+      say(`kNN top-1 at random init (BatchNorm statistics of ${calibration.batches} training batches): ${knnRandomInit.top1.toFixed(2)}%; on raw pixels: ${knnRawPixels.top1.toFixed(2)}%${rawPixelNote(knnRawPixels, data)}`);
     } else {
       const point = await run.resume();
       for (const skipped of point?.skipped ?? []) say(`skipped checkpoint ${skipped.dir}: ${skipped.reason}`);
