@@ -1,14 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRng } from '@contrastive/core';
-import { expectClose, roundToFloat32, useBackend, type Matrix } from '@contrastive/test-utils';
+import { describeBackends, expectClose, roundToFloat32, type Matrix } from '@contrastive/test-utils';
 import { assignReference, lloydReference } from '@contrastive/test-utils/reference/cluster';
 import { boundedLloyd, targetGroups, type LloydStep } from './bounded-lloyd';
 import { rowSquaredNorms, type FeatureMatrix } from './feature-matrix';
 import { clusterSums } from './update-centroids';
-
-beforeAll(async () => {
-  await useBackend('cpu');
-});
 
 function featureMatrix(x: Matrix): FeatureMatrix {
   const data = Float32Array.from(x.data);
@@ -47,7 +43,8 @@ async function expectPlainLloyd(x: Matrix, init: Matrix): Promise<LloydStep[]> {
   return steps;
 }
 
-describe('boundedLloyd (Yinyang bounds)', () => {
+// wasm: score blocks are read as views of the wasm heap (read-block.ts), cpu: through data().
+describeBackends(['cpu', 'wasm'], () => describe('boundedLloyd (Yinyang bounds)', () => {
   it('one group (Hamerly): skips rows whose bounds prove they stay, and equals plain Lloyd', async () => {
     const x = mixture(8, 250, 3, 5, 1);
     const init = roundToFloat32({ rows: 6, cols: 3, data: Float64Array.from(x.data.slice(0, 18)) });
@@ -111,4 +108,4 @@ describe('boundedLloyd (Yinyang bounds)', () => {
     const means = run.centroids.map((_, e) => fresh.sums[e]! / fresh.counts[Math.floor(e / 6)]!);
     expectClose(run.centroids, means, { atol: 1e-9, rtol: 1e-9 });
   });
-});
+}));

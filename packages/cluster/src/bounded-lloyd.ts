@@ -25,8 +25,9 @@
  */
 import { disposePrepared, prepareCentroids } from './assign-to-centroids';
 import { groupCentroids, type CentroidGroups } from './centroid-groups';
-import { gatherRows, squaredDistanceRows, type FeatureMatrix } from './feature-matrix';
-import { forEachScoreBlock } from './score-blocks';
+import { gatherRows, rowCentroidDistance, squaredDistanceRows, type FeatureMatrix } from './feature-matrix';
+import { forEachGatheredScoreBlock, forEachScoreBlock, hostBlockRows } from './score-blocks';
+import { RowLists } from './row-lists';
 import {
   clusterSums,
   moveRow,
@@ -126,14 +127,14 @@ function distanceOf(norm: number, score: number): number {
 
 /** Every row against every centroid; exact assignment and bounds. Returns the number of changed rows. */
 async function refresh(m: FeatureMatrix, centroids: Float64Array, b: Bounds, chunkElements: number): Promise<number> {
-  const { groups, assignment, upper, lower, drift } = b;
+  const { groups, assignment, upper, lower, lowerMin, lowerOther, drift } = b;
   const { order, start: gStart, count: G } = groups;
   const k = order.length;
   const groupMax = new Float64Array(G);
   let changed = 0;
   const prepared = prepareCentroids(centroids, k, m.cols, order);
   try {
-    await forEachScoreBlock(m, prepared, chunkElements, (start, rows, scores) => {
+    await forEachScoreBlock(m, prepared, hostBlockRows(k, m.cols, chunkElements), (start, rows, scores) => {
       /** Lowest centroid index in group g whose score is v (exact ties only). */
       const firstOf = (base: number, g: number, v: number): number => {
         for (let c = gStart[g]!; c < gStart[g + 1]!; c++) if (scores[base + c] === v) return order[c]!;
@@ -172,10 +173,15 @@ async function refresh(m: FeatureMatrix, centroids: Float64Array, b: Bounds, chu
         }
         assignment[i] = next;
         upper[i] = distanceOf(norm, best);
+        // The row's own group is bestGroup; `other` is the nearest centroid of any other group.
+        let other = Infinity;
         for (let g = 0; g < G; g++) {
-          lower[i * G + g] = distanceOf(norm, g === bestGroup ? bestSecond : groupMax[g]!) + drift[g]!;
+          const l = distanceOf(norm, g === bestGroup ? bestSecond : groupMax[g]!);
+          lower[i * G + g] = l + drift[g]!;
+          if (g !== bestGroup && l < other) other = l;
         }
-        summarize(b, i);
+        lowerOther[i] = other + b.driftMax;
+        lowerMin[i] = Math.min(other, distanceOf(norm, bestSecond)) + b.driftMax;
       }
     });
   } finally {
@@ -185,53 +191,90 @@ async function refresh(m: FeatureMatrix, centroids: Float64Array, b: Bounds, chu
 }
 
 /**
- * Scores only the (row, group) pairs in `work` (rows per group) and updates
- * the bounds; `exact` holds each listed row's exact distance to its current
- * centroid, `wide[i]` is 1 when row i was checked against every group (else
- * only its own group was listed). Returns the number of changed rows.
+ * Per-run buffers of the grouped E-steps, allocated once (N-sized arrays
+ * and the per-group row lists), so an iteration allocates nothing per row.
+ */
+interface Workspace {
+  /** Gathered rows of one score block before their upload. */
+  scratch: Float32Array;
+  /** Rows to score per group, and the rows listed in any group. */
+  readonly lists: RowLists;
+  readonly listed: RowLists;
+  /** Exact distance of each listed row to its current centroid. */
+  readonly exact: Float64Array;
+  /** 1 when a row was checked against every group, 0 when only its own group was. */
+  readonly wide: Uint8Array;
+  /** Per listed row: best squared distance so far, its centroid, its group (-1: the current centroid) and that group's second. */
+  readonly bestDist: Float64Array;
+  readonly bestIndex: Int32Array;
+  readonly bestGroup: Int32Array;
+  readonly bestSecond: Float64Array;
+}
+
+function createWorkspace(m: FeatureMatrix, groups: number): Workspace {
+  const n = m.rows;
+  return {
+    scratch: new Float32Array(0),
+    lists: new RowLists(groups),
+    listed: new RowLists(1, 1024),
+    exact: new Float64Array(n),
+    wide: new Uint8Array(n),
+    bestDist: new Float64Array(n),
+    bestIndex: new Int32Array(n),
+    bestGroup: new Int32Array(n),
+    bestSecond: new Float64Array(n),
+  };
+}
+
+/**
+ * Scores only the (row, group) pairs in `w.lists` (rows per group, gathered
+ * on the device) and updates the bounds; `w.exact` holds each listed row's
+ * exact distance to its current centroid, `w.wide[i]` is 1 when row i was
+ * checked against every group (else only its own group was listed).
+ * Returns the number of changed rows.
  */
 async function scoreGroups(
   m: FeatureMatrix,
   centroids: Float64Array,
   b: Bounds,
-  work: number[][],
-  rowsToUpdate: Int32Array,
-  exact: Float64Array,
-  wide: Uint8Array,
+  w: Workspace,
   chunkElements: number,
 ): Promise<number> {
   const { groups, assignment, upper, lower, lowerMin, lowerOther, drift } = b;
+  const { exact, wide, bestDist, bestIndex, bestGroup, bestSecond } = w;
   const G = groups.count;
-  const n = m.rows;
-  // Per listed row: best squared distance so far, its centroid, the group it came from (-1: the current centroid) and that group's second.
-  const bestDist = new Float64Array(n);
-  const bestIndex = new Int32Array(n);
-  const bestGroup = new Int32Array(n);
-  const bestSecond = new Float64Array(n);
-  for (const i of rowsToUpdate) {
+  const { groupOf, columnOf } = groups;
+  const norms = m.squaredNorms;
+  const rowsToUpdate = w.listed.list(0);
+  for (let r = 0; r < rowsToUpdate.length; r++) {
+    const i = rowsToUpdate[r]!;
     bestDist[i] = exact[i]! * exact[i]!;
     bestIndex[i] = assignment[i]!;
     bestGroup[i] = -1;
   }
   for (let g = 0; g < G; g++) {
-    const rows = work[g]!;
-    if (rows.length === 0) continue;
+    if (w.lists.size(g) === 0) continue;
+    const rows = w.lists.list(g);
     const members = groups.order.subarray(groups.start[g]!, groups.start[g + 1]!);
     const size = members.length;
-    const gathered = gatherRows(m, rows);
+    const driftG = drift[g]!;
     const prepared = prepareCentroids(centroids, size, m.cols, members);
     try {
-      await forEachScoreBlock(gathered, prepared, chunkElements, (start, count, scores) => {
+      const blockRows = Math.min(hostBlockRows(size, m.cols, chunkElements), rows.length);
+      if (w.scratch.length < blockRows * m.cols) w.scratch = new Float32Array(blockRows * m.cols);
+      await forEachGatheredScoreBlock(m, rows, prepared, blockRows, w.scratch, (start, count, scores) => {
         for (let r = 0; r < count; r++) {
           const i = rows[start + r]!;
           const own = assignment[i]!;
+          // The current centroid is covered by its exact distance: its column (if in this group) is skipped.
+          const ownCol = groupOf[own] === g ? columnOf[own]! : -1;
           let s1 = -Infinity;
           let c1 = -1;
           let s2 = -Infinity;
+          const base = r * size;
           for (let c = 0; c < size; c++) {
-            // The current centroid is covered by its exact distance.
-            if (members[c] === own) continue;
-            const v = scores[r * size + c]!;
+            if (c === ownCol) continue;
+            const v = scores[base + c]!;
             if (v > s1) {
               s2 = s1;
               s1 = v;
@@ -240,9 +283,9 @@ async function scoreGroups(
               s2 = v;
             }
           }
-          const norm = m.squaredNorms[i]!;
+          const norm = norms[i]!;
           const d1 = distanceOf(norm, s1);
-          lower[i * G + g] = d1 + drift[g]!;
+          lower[i * G + g] = d1 + driftG;
           if (c1 < 0) continue;
           const q = d1 * d1;
           if (q < bestDist[i]! || (q === bestDist[i] && members[c1]! < bestIndex[i]!)) {
@@ -258,7 +301,8 @@ async function scoreGroups(
     }
   }
   let changed = 0;
-  for (const i of rowsToUpdate) {
+  for (let r = 0; r < rowsToUpdate.length; r++) {
+    const i = rowsToUpdate[r]!;
     const old = assignment[i]!;
     const next = bestIndex[i]!;
     // The new centroid's group excludes it; the second of that group is the nearest other.
@@ -288,65 +332,107 @@ async function scoreGroups(
 /**
  * The filter after an M-step (centroid j moved by delta[j]; the drifts are
  * already added): rows whose global bound holds are skipped; the others get
- * their exact distance to their centroid (`exact`), then either only their
- * own group (when the other-groups bound holds, `wide` 0) or every group
- * (`wide` 1) is checked. Returns the rows to score per group, the listed
- * rows and the number of scores that costs.
+ * their exact distance to their centroid (`w.exact`), then either only their
+ * own group (when the other-groups bound holds, `w.wide` 0) or every group
+ * (`w.wide` 1) is checked. Fills `w.lists` (rows to score per group) and
+ * `w.listed` (list 0: the rows listed anywhere); returns the number of
+ * scores that costs.
  */
-function filterRows(
-  m: FeatureMatrix,
-  centroids: Float64Array,
-  b: Bounds,
-  delta: Float64Array,
-  exact: Float64Array,
-  wide: Uint8Array,
-): { lists: number[][]; listed: number[]; scores: number } {
+function filterRows(m: FeatureMatrix, centroids: Float64Array, b: Bounds, delta: Float64Array, w: Workspace): number {
   const { groups, assignment, upper, lower, lowerMin, lowerOther, drift } = b;
+  const { exact, wide, lists, listed } = w;
   const n = m.rows;
   const d = m.cols;
   const G = groups.count;
-  const lists: number[][] = Array.from({ length: G }, () => []);
-  const listed: number[] = [];
+  const { groupOf, start: gStart } = groups;
+  const driftMax = b.driftMax;
+  lists.clear();
+  listed.clear();
   let scores = 0;
   for (let i = 0; i < n; i++) {
     const a = assignment[i]!;
     let u = upper[i]! + delta[a]!;
     upper[i] = u;
-    const global = lowerMin[i]! - b.driftMax;
+    const global = lowerMin[i]! - driftMax;
     if (global > keepAbove(u)) continue;
-    u = Math.sqrt(squaredDistanceRows(m.data, i, centroids, a, d));
+    u = Math.sqrt(rowCentroidDistance(m.data, i, centroids, a, d));
     upper[i] = u;
     exact[i] = u;
     const threshold = keepAbove(u);
     if (global > threshold) continue;
     const base = i * G;
-    const own = groups.groupOf[a]!;
+    const own = groupOf[a]!;
     const ownLower = lower[base + own]! - drift[own]!;
-    const otherLower = lowerOther[i]! - b.driftMax;
+    const otherLower = lowerOther[i]! - driftMax;
     if (otherLower > threshold) {
       // No other group can hold a nearer centroid: at most the own group is listed.
-      lowerMin[i] = Math.min(ownLower, otherLower) + b.driftMax;
+      lowerMin[i] = Math.min(ownLower, otherLower) + driftMax;
       wide[i] = 0;
       if (ownLower > threshold) continue;
-      lists[own]!.push(i);
-      scores += groups.start[own + 1]! - groups.start[own]!;
-      listed.push(i);
+      lists.push(own, i);
+      scores += gStart[own + 1]! - gStart[own]!;
+      listed.push(0, i);
       continue;
     }
     let failing = false;
     for (let g = 0; g < G; g++) {
       const l = lower[base + g]! - drift[g]!;
       if (l > threshold) continue;
-      lists[g]!.push(i);
-      scores += groups.start[g + 1]! - groups.start[g]!;
+      lists.push(g, i);
+      scores += gStart[g + 1]! - gStart[g]!;
       failing = true;
     }
     // The group bounds, decayed separately, are at least as tight as the summaries.
     summarize(b, i);
     wide[i] = 1;
-    if (failing) listed.push(i);
+    if (failing) listed.push(0, i);
   }
-  return { lists, listed, scores };
+  return scores;
+}
+
+/**
+ * Row indices sorted (stably) by the group of each row's centroid. Lloyd
+ * runs on the rows in this order: a group's rows are then mostly
+ * consecutive, and rows listed for their own group (most of a bounded
+ * E-step's work) are gathered in runs (one memcpy per run) instead of row
+ * by row. Rows rarely change group after the first E-step, so the order is
+ * computed once.
+ */
+function groupOrder(assignment: Int32Array, groups: CentroidGroups): Int32Array {
+  const G = groups.count;
+  const start = new Int32Array(G + 1);
+  for (let i = 0; i < assignment.length; i++) start[groups.groupOf[assignment[i]!]! + 1]!++;
+  for (let g = 0; g < G; g++) start[g + 1]! += start[g]!;
+  const perm = new Int32Array(assignment.length);
+  for (let i = 0; i < assignment.length; i++) perm[start[groups.groupOf[assignment[i]!]!]!++] = i;
+  return perm;
+}
+
+/** The per-row state of `b` reordered by `perm` (row p of the result is row perm[p] of `b`). */
+function permuteBounds(b: Bounds, perm: Int32Array): Bounds {
+  const n = perm.length;
+  const G = b.groups.count;
+  const assignment = new Int32Array(n);
+  const upper = new Float64Array(n);
+  const lower = new Float64Array(n * G);
+  const lowerMin = new Float64Array(n);
+  const lowerOther = new Float64Array(n);
+  for (let p = 0; p < n; p++) {
+    const i = perm[p]!;
+    assignment[p] = b.assignment[i]!;
+    upper[p] = b.upper[i]!;
+    for (let g = 0; g < G; g++) lower[p * G + g] = b.lower[i * G + g]!;
+    lowerMin[p] = b.lowerMin[i]!;
+    lowerOther[p] = b.lowerOther[i]!;
+  }
+  return { groups: b.groups, assignment, upper, lower, lowerMin, lowerOther, drift: b.drift, driftMax: b.driftMax };
+}
+
+/** `values` (in permuted order) back in input order: out[perm[p]] = values[p]. */
+function unpermute<T extends Int32Array | Float32Array>(values: T, perm: Int32Array): T {
+  const out = values.slice() as T;
+  for (let p = 0; p < perm.length; p++) out[perm[p]!] = values[p]!;
+  return out;
 }
 
 /**
@@ -364,17 +450,18 @@ export function targetGroups(n: number, k: number): number {
  * after the first M-step scores everything to set up the bounds.
  */
 export async function boundedLloyd(
-  m: FeatureMatrix,
+  input: FeatureMatrix,
   initial: Float64Array,
   o: LloydOptions,
   seeded?: Int32Array,
 ): Promise<LloydResult> {
-  const n = m.rows;
+  const n = input.rows;
   const k = o.k;
-  const d = m.cols;
+  const d = input.cols;
   const groups = groupCentroids(initial, k, d, targetGroups(n, k));
   const G = groups.count;
-  const b: Bounds = {
+  let m = input;
+  let b: Bounds = {
     groups,
     assignment: new Int32Array(n),
     upper: new Float64Array(n),
@@ -384,11 +471,17 @@ export async function boundedLloyd(
     drift: new Float64Array(G),
     driftMax: 0,
   };
-  const { assignment, drift } = b;
   let centroids = initial;
   let boundsReady = seeded === undefined;
   if (seeded === undefined) await refresh(m, centroids, b, o.chunkElements);
-  else assignment.set(seeded);
+  else b.assignment.set(seeded);
+  // Rows sorted by their centroid's group: row p of `m` is row perm[p] of the input from here on.
+  const perm = G > 1 ? groupOrder(b.assignment, groups) : undefined;
+  if (perm !== undefined) {
+    m = gatherRows(input, perm);
+    b = permuteBounds(b, perm);
+  }
+  const { assignment, drift } = b;
   b.sums = clusterSums(m, assignment, k);
   const rowsScored = [boundsReady ? n : 0];
   const work = [boundsReady ? 1 : 0];
@@ -398,14 +491,12 @@ export async function boundedLloyd(
   // Exact squared distances, kept current only for 'farthest-point' repair.
   const distances = new Float32Array(n);
   const refreshDistances = (): void => {
-    for (let i = 0; i < n; i++) distances[i] = squaredDistanceRows(m.data, i, centroids, assignment[i]!, d);
+    for (let i = 0; i < n; i++) distances[i] = rowCentroidDistance(m.data, i, centroids, assignment[i]!, d);
   };
   if (o.emptyClusters === 'farthest-point') refreshDistances();
-  const exact = new Float64Array(n);
-  const wide = new Uint8Array(n);
-
+  const w = createWorkspace(m, G);
   for (let it = 0; it < o.iterations; it++) {
-    const update = updateCentroids(m, assignment, distances, k, o.emptyClusters, b.sums);
+    const update = updateCentroids(m, assignment, distances, k, o.emptyClusters, b.sums, perm);
     emptyRepaired += update.repaired;
     iterations++;
     const delta = new Float64Array(k);
@@ -422,20 +513,17 @@ export async function boundedLloyd(
     centroids = update.centroids;
 
     let changed: number;
-    const filtered = boundsReady ? filterRows(m, centroids, b, delta, exact, wide) : undefined;
-    if (filtered === undefined || filtered.scores * GROUPED_COST >= n * k) {
+    const scores = boundsReady ? filterRows(m, centroids, b, delta, w) : undefined;
+    if (scores === undefined || scores * GROUPED_COST >= n * k) {
       changed = await refresh(m, centroids, b, o.chunkElements);
       boundsReady = true;
       rowsScored.push(n);
       work.push(1);
       steps.push('refresh');
     } else {
-      const { lists, listed, scores } = filtered;
-      changed =
-        listed.length === 0
-          ? 0
-          : await scoreGroups(m, centroids, b, lists, Int32Array.from(listed), exact, wide, o.chunkElements);
-      rowsScored.push(listed.length);
+      const listed = w.listed.size(0);
+      changed = listed === 0 ? 0 : await scoreGroups(m, centroids, b, w, o.chunkElements);
+      rowsScored.push(listed);
       work.push(scores / (n * k));
       steps.push('grouped');
     }
@@ -445,5 +533,15 @@ export async function boundedLloyd(
   let inertia = 0;
   refreshDistances();
   for (let i = 0; i < n; i++) inertia += distances[i]!;
-  return { centroids, assignment, distances, inertia, iterations, emptyRepaired, rowsScored, work, steps };
+  return {
+    centroids,
+    assignment: perm === undefined ? assignment : unpermute(assignment, perm),
+    distances: perm === undefined ? distances : unpermute(distances, perm),
+    inertia,
+    iterations,
+    emptyRepaired,
+    rowsScored,
+    work,
+    steps,
+  };
 }

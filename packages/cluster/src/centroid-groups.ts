@@ -16,6 +16,8 @@ export interface CentroidGroups {
   readonly order: Int32Array;
   /** Offsets into `order`, [count + 1]. */
   readonly start: Int32Array;
+  /** Position of each centroid within its group, [k]: order[start[groupOf[j]] + columnOf[j]] = j. */
+  readonly columnOf: Int32Array;
 }
 
 /** Lloyd steps of the grouping (Yinyang uses 5). */
@@ -72,6 +74,11 @@ export function groupCentroids(centroids: Float64Array, k: number, d: number, ta
   for (let g = 0; g < count; g++) start[g + 1]! += start[g]!;
   const fill = Int32Array.from(start.subarray(0, count));
   const order = new Int32Array(k);
-  for (let j = 0; j < k; j++) order[fill[groupOf[j]!]!++] = j;
-  return { count, groupOf, order, start };
+  const columnOf = new Int32Array(k);
+  for (let j = 0; j < k; j++) {
+    const g = groupOf[j]!;
+    columnOf[j] = fill[g]! - start[g]!;
+    order[fill[g]!++] = j;
+  }
+  return { count, groupOf, order, start, columnOf };
 }

@@ -45,16 +45,47 @@ export function rowBlock(m: FeatureMatrix, start: number, count: number): Tensor
   return tf.tensor2d(m.data.subarray(start * m.cols, (start + count) * m.cols), [count, m.cols]);
 }
 
+/** Runs of at least this many consecutive rows are copied with one `set` (a memcpy) instead of a loop. */
+const MIN_RUN = 4;
+
+/**
+ * Copies rows `indices[from .. from + count)` of `m` into `out` (row-major,
+ * at least count * d long). Consecutive indices (rows sorted by cluster
+ * group, bounded-lloyd.ts) are copied as one run; other rows by a plain
+ * loop, with no per-row views.
+ */
+export function gatherRowsInto(m: FeatureMatrix, indices: Int32Array, from: number, count: number, out: Float32Array): void {
+  const d = m.cols;
+  const data = m.data;
+  const end = from + count;
+  let o = 0;
+  let r = from;
+  while (r < end) {
+    const first = indices[r]!;
+    let last = r + 1;
+    while (last < end && indices[last] === first + (last - r)) last++;
+    const run = last - r;
+    if (run >= MIN_RUN) {
+      out.set(data.subarray(first * d, (first + run) * d), o);
+      o += run * d;
+    } else {
+      for (let q = r; q < last; q++) {
+        const base = indices[q]! * d;
+        for (let a = 0; a < d; a++) out[o++] = data[base + a]!;
+      }
+    }
+    r = last;
+  }
+}
+
 /** The rows `indices` of `m` as a new matrix. */
 export function gatherRows(m: FeatureMatrix, indices: ArrayLike<number>): FeatureMatrix {
-  const data = new Float32Array(indices.length * m.cols);
-  const squaredNorms = new Float64Array(indices.length);
-  for (let r = 0; r < indices.length; r++) {
-    const i = indices[r]!;
-    data.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), r * m.cols);
-    squaredNorms[r] = m.squaredNorms[i]!;
-  }
-  return { rows: indices.length, cols: m.cols, data, squaredNorms };
+  const rows = Int32Array.from(indices);
+  const data = new Float32Array(rows.length * m.cols);
+  gatherRowsInto(m, rows, 0, rows.length, data);
+  const squaredNorms = new Float64Array(rows.length);
+  for (let r = 0; r < rows.length; r++) squaredNorms[r] = m.squaredNorms[rows[r]!]!;
+  return { rows: rows.length, cols: m.cols, data, squaredNorms };
 }
 
 /**
@@ -69,6 +100,39 @@ export function squaredDistanceRows(
   j: number,
   d: number,
 ): number {
+  const xb = i * d;
+  const cb = j * d;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let a = 0;
+  for (; a + 3 < d; a += 4) {
+    const e0 = x[xb + a]! - c[cb + a]!;
+    const e1 = x[xb + a + 1]! - c[cb + a + 1]!;
+    const e2 = x[xb + a + 2]! - c[cb + a + 2]!;
+    const e3 = x[xb + a + 3]! - c[cb + a + 3]!;
+    s0 += e0 * e0;
+    s1 += e1 * e1;
+    s2 += e2 * e2;
+    s3 += e3 * e3;
+  }
+  for (; a < d; a++) {
+    const e = x[xb + a]! - c[cb + a]!;
+    s0 += e * e;
+  }
+  return s0 + s1 + s2 + s3;
+}
+
+/**
+ * Squared distance between row `i` of the float32 rows `x` and row `j` of
+ * the float64 centroids `c` (row length d), accumulated in float64. The
+ * same arithmetic as {@link squaredDistanceRows}, in a function of its own
+ * so that its element loads see one pair of array types (V8 keeps type
+ * feedback per function; mixed types slowed the bounded E-step's per-row
+ * distances several-fold).
+ */
+export function rowCentroidDistance(x: Float32Array, i: number, c: Float64Array, j: number, d: number): number {
   const xb = i * d;
   const cb = j * d;
   let s0 = 0;

@@ -20,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@contrastive/core';
 import { chunkRows, disposePrepared, prepareCentroids } from './assign-to-centroids';
-import { rowBlock, squaredDistanceRows, type FeatureMatrix } from './feature-matrix';
+import { rowBlock, rowCentroidDistance, type FeatureMatrix } from './feature-matrix';
 import { firstArgMax } from './first-arg-max';
 
 /** Centres added between two refreshes at most. */
@@ -94,7 +94,7 @@ export async function kMeansPlusPlusSeeds(
           // ||x - c||^2 = ||x||^2 - 2 (x.c - ||c||^2 / 2); float32, so only a hint.
           if (squaredNorms[i]! - 2 * bestValues[r]! >= weights[i]!) continue;
           const j = refreshed + indexValues[r]!;
-          const exact = squaredDistanceRows(data, i, centres, j, d);
+          const exact = rowCentroidDistance(data, i, centres, j, d);
           if (exact < weights[i]!) {
             weights[i] = exact;
             nearest[i] = j;
@@ -126,7 +126,7 @@ export async function kMeansPlusPlusSeeds(
       const i = upperBound(prefix, rng.next() * total);
       const weight = weights[i]!;
       let now = weight;
-      for (let c = refreshed; c < j && now > 0; c++) now = Math.min(now, squaredDistanceRows(data, i, centres, c, d));
+      for (let c = refreshed; c < j && now > 0; c++) now = Math.min(now, rowCentroidDistance(data, i, centres, c, d));
       if (weight > 0 && rng.next() * weight < now) {
         pick = i;
       } else if (++rejections >= MAX_REJECTIONS) {

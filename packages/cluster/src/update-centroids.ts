@@ -80,7 +80,9 @@ export function moveRow(s: ClusterSums, m: FeatureMatrix, i: number, from: numbe
  * New centroids from an assignment (`distances` are the squared distances of
  * the same assignment, used by `'farthest-point'`). `running`, when given,
  * holds the sums and counts of that assignment (kept up to date with
- * {@link moveRow}, so the N*d pass is skipped); it is not modified. Needs
+ * {@link moveRow}, so the N*d pass is skipped); it is not modified.
+ * `rowIds`, when given, are the rows' indices in the caller's input (Lloyd
+ * reorders the rows), which break ties between equally far points. Needs
  * N >= k, which kMeans checks, so every empty cluster can be repaired.
  */
 export function updateCentroids(
@@ -90,6 +92,7 @@ export function updateCentroids(
   k: number,
   strategy: EmptyClusterStrategy,
   running?: ClusterSums,
+  rowIds?: Int32Array,
 ): UpdateResult {
   const { rows: n, cols: d, data } = m;
   // The repairs below edit sums and counts: running ones are copied.
@@ -102,7 +105,7 @@ export function updateCentroids(
 
   if (empty > 0 && strategy === 'farthest-point') {
     const order = Array.from({ length: n }, (_, i) => i).sort(
-      (a, b) => distances[b]! - distances[a]! || a - b,
+      (a, b) => distances[b]! - distances[a]! || (rowIds === undefined ? a - b : rowIds[a]! - rowIds[b]!),
     );
     let next = 0;
     for (let c = 0; c < k && next < n; c++) {
