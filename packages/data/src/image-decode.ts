@@ -8,7 +8,13 @@
  * shrinking) is the one closest to PIL's `BILINEAR`, which torchvision's
  * `Resize` and `RandomResizedCrop` use on PIL images; it is the default.
  * EXIF orientation is ignored, as PIL does in torchvision.
+ *
+ * Files are read whole with `fs.readFile` and handed to sharp as a buffer:
+ * on the development machine that took about 10 % less CPU per image than
+ * sharp opening the path itself (tools/bench `image-folder-cpu.ts`), and the
+ * evaluation decode reads the file once for its header and its pixels.
  */
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { CropBox } from '@contrastive/augment';
 
@@ -24,7 +30,7 @@ export interface RgbImage {
 
 /** Decodes a whole file to RGB (greyscale expanded, alpha dropped, CMYK converted). */
 export async function decodeRgb(path: string): Promise<RgbImage> {
-  const { data, info } = await sharp(path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(await readFile(path)).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
   return { data, height: info.height, width: info.width };
 }
@@ -83,11 +89,12 @@ export async function decodeResized(
   options: { height: number; width: number; resize?: number; fit: 'cover' | 'fill'; kernel: ResizeKernel },
 ): Promise<Buffer> {
   const { height, width, resize, fit, kernel } = options;
-  const pipeline = sharp(path).removeAlpha().toColourspace('srgb');
+  const file = await readFile(path);
+  const pipeline = sharp(file).removeAlpha().toColourspace('srgb');
   if (resize === undefined) {
     return pipeline.resize({ width, height, fit, position: 'centre', kernel }).raw().toBuffer();
   }
-  const meta = await sharp(path).metadata();
+  const meta = await sharp(file).metadata();
   if (meta.width === undefined || meta.height === undefined) throw new Error('no image size in the header');
   const g = resizeCenterCropGeometry(meta.height, meta.width, resize, [height, width]);
   if (g.top < 0 || g.left < 0) {

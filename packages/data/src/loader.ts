@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { RANDOM_RESIZED_CROP_DEFAULTS } from '@contrastive/augment';
 import { argumentError, assertInteger, assertOneOf } from '@contrastive/core';
 import { epochOrder } from './epoch-order';
+import { createPixelStaging, widenPixels, type PixelStaging } from './host-pixels';
 import { uploadPackedBytes } from './packed-bytes';
 import type { Dataset, ImageBatch, ViewDataset, ViewRequest } from './types';
 import { checkViewRequest } from './view-request';
@@ -120,21 +121,32 @@ interface Prepared extends ImageBatch {
 /** Backends whose tensors live in host memory: widening on the host costs no transfer. */
 const HOST_BACKENDS = new Set(['cpu', 'wasm']);
 
+/** Backends that copy a new tensor's values into their own memory, so the host array can be reused. */
+const COPYING_BACKENDS = new Set(['wasm']);
+
 /**
- * NHWC tensor of uint8 pixels. `'typed'`: widened natively (no JS loop);
- * `'bytes'`: packed and widened on the device. For float32 the division by
- * 255 (torchvision `ToTensor`) runs on the active backend either way.
+ * NHWC tensor of uint8 pixels. `'typed'`: widened on the host in one pass
+ * ({@link widenPixels}: float32 `x / 255` from a table, torchvision
+ * `ToTensor`), into `staging`'s reused array on wasm; `'bytes'`: packed and
+ * widened on the device, the division by 255 a device op.
  */
-function toImages(pixels: Uint8Array, shape: ImageBatch['shape'], dtype: LoaderDtype, upload: LoaderUpload): tf.Tensor4D {
+function toImages(
+  pixels: Uint8Array,
+  shape: ImageBatch['shape'],
+  dtype: LoaderDtype,
+  upload: LoaderUpload,
+  staging: PixelStaging,
+): tf.Tensor4D {
   const [n, h, w, c] = shape;
-  const bytes = upload === 'bytes' || (upload === 'auto' && !HOST_BACKENDS.has(tf.getBackend()));
+  const backend = tf.getBackend();
+  const bytes = upload === 'bytes' || (upload === 'auto' && !HOST_BACKENDS.has(backend));
+  if (!bytes) {
+    const host = widenPixels(pixels, staging.take(dtype, pixels.length, COPYING_BACKENDS.has(backend)));
+    return tf.tensor4d(host, [n, h, w, c], dtype);
+  }
   return tf.tidy(() => {
-    if (bytes) {
-      const values = tf.reshape(uploadPackedBytes(pixels), [n, h, w, c]) as tf.Tensor4D;
-      return dtype === 'int32' ? tf.cast(values, 'int32') : tf.div(values, 255);
-    }
-    if (dtype === 'int32') return tf.tensor4d(new Int32Array(pixels), [n, h, w, c], 'int32');
-    return tf.div(tf.tensor4d(new Float32Array(pixels), [n, h, w, c], 'float32'), 255);
+    const values = tf.reshape(uploadPackedBytes(pixels), [n, h, w, c]) as tf.Tensor4D;
+    return dtype === 'int32' ? tf.cast(values, 'int32') : tf.div(values, 255);
   });
 }
 
@@ -155,6 +167,8 @@ export function createLoader(dataset: Dataset, options: LoaderOptions = {}): Dat
   const order = (epoch: number): Int32Array => epochOrder(n, epoch, { seed: o.seed, shuffle: o.shuffle });
 
   const views = o.views === undefined ? undefined : viewRequest(fn, dataset, o.views, o.seed);
+  // The host array pixels are widened into: one batch's worth, reused by every epoch where the backend copies it.
+  const staging = createPixelStaging();
   const prepare = async (e: number, ids: Int32Array, step: number): Promise<Prepared> =>
     views === undefined
       ? { ...(await dataset.get(ids)), step, views: 1 }
@@ -180,7 +194,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions = {}): Dat
         if (pending.length === 0) break;
         const ready = await pending.shift()!;
         const batch: LoaderBatch = {
-          images: toImages(ready.images, ready.shape, o.dtype, o.upload),
+          images: toImages(ready.images, ready.shape, o.dtype, o.upload, staging),
           labels: tf.tensor1d(ready.labels, 'int32'),
           indices: ready.indices,
           views: ready.views,
