@@ -57,17 +57,24 @@ export const paperCifar10: Preset = {
   method: { temperature: 0.5, reduction: 'mean' },
 };
 
-/** The default job: a small ConvNet on the embedded Fashion-MNIST, about 10 minutes on a laptop CPU (wasm). */
+/**
+ * The default job: a small ConvNet on the embedded Fashion-MNIST, about 10
+ * minutes on a 2-core CPU (wasm). Not a paper setup: the recipe came from a
+ * search (apps/simclr/README.md, "Recipe search") for an encoder that beats
+ * raw pixels under the kNN protocol: every training image twice (60k x 2
+ * epochs), batch 128, milder crops (area 0.3-1) and a 3x3 final pool grid
+ * (1152-d features that keep the coarse layout a 28 px garment needs).
+ */
 export const cpuFashionMnist: Preset = {
   seed: 0,
   backend: 'auto',
-  data: { dataset: 'fashion-mnist', trainLimit: 15_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
-  augment: { preset: 'fashion-mnist-cpu', views: 2 },
-  model: { backbone: 'conv-net', convChannels: [32, 64, 128], head: 'simclr' },
-  optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 },
+  data: { dataset: 'fashion-mnist', trainLimit: 60_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
+  augment: { preset: 'fashion-mnist-cpu', views: 2, cropScale: [0.3, 1] },
+  model: { backbone: 'conv-net', convChannels: [32, 64, 128], convPoolGrid: 3, head: 'simclr' },
+  optimizer: { name: 'sgd', lr: 0.15, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 }, // 0.15 x 128/256 = 0.075
   schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 0 },
-  train: { epochs: 6, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
-  eval: { knnEvery: 2, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
+  train: { epochs: 2, batchSize: 128, checkpointEvery: 1, logEvery: 5 },
+  eval: { knnEvery: 1, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
   method: { temperature: 0.2, reduction: 'mean' },
 };
 
@@ -75,6 +82,9 @@ export const cpuFashionMnist: Preset = {
 export const smoke: Preset = {
   ...cpuFashionMnist,
   data: { dataset: 'fashion-mnist', trainLimit: 256, evalTrainLimit: 200, evalTestLimit: 100 },
+  // The tests' settings from before the CPU recipe search (the preset's crops and lr), kept so their calibrated margins hold.
+  augment: { preset: 'fashion-mnist-cpu', views: 2 },
+  optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 },
   model: { backbone: 'conv-net', convChannels: [8, 16], head: 'simclr' },
   train: { epochs: 2, batchSize: 32, maxStepsPerEpoch: 3, checkpointEvery: 1, logEvery: 1 },
   eval: { knnEvery: 1, knnK: 20, knnT: 0.1, linearProbe: 'fast', linearProbeEpochs: 2, scatterPoints: 50 },
@@ -90,6 +100,6 @@ export const SIMCLR_PRESETS = {
 export const SIMCLR_PRESET_DESCRIPTIONS: Record<keyof typeof SIMCLR_PRESETS, string> = {
   'paper-imagenet': 'ResNet-50, LARS 0.3xB/256, batch 4096, 100 epochs, tau 0.1 (GPU; ImageNet folder)',
   'paper-cifar10': 'ResNet-18 CIFAR stem, 3-layer head, LARS 1.0 x B/256 (2.0), batch 512, 1000 epochs, tau 0.5 (GPU; CIFAR-10 binary)',
-  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, 6 epochs of 15k images (~7 min on CPU)',
+  'cpu-fashion-mnist': 'ConvNet (3x3 pool grid) on embedded Fashion-MNIST, 2 epochs of 60k images, batch 128, crops 0.3-1 (~10 min on CPU)',
   smoke: 'seconds; used by tests',
 };
