@@ -11,17 +11,26 @@ import { gatherRowsInto, rowBlock, type FeatureMatrix } from './feature-matrix';
 import { readBlock } from './read-block';
 
 /**
- * Elements of one host-path score block at most (4 MB of float32), below
- * `chunkElements`' default of 2^22: the block stays in cache while the
- * matmul writes it and JavaScript scans it. On one wasm thread at d = 128
- * the matmul ran at ~26 GFLOP per CPU second with 512-1024-row blocks at
- * k = 1000 against ~17-21 with 4096 rows (tools/bench kmeans-faiss case).
+ * Elements of one host-path score block (4 MB of float32), below
+ * `chunkElements`' default of 2^22, so the block stays in cache while the
+ * matmul writes it and JavaScript scans it; but at least
+ * {@link MIN_HOST_BLOCK_ROWS} rows. Measured on one wasm thread at d = 128
+ * (GFLOP per CPU second of matmul plus a scan of the block, loaded
+ * machine): k = 1000: 26 with 512-1024 rows, 19-24 with 2048-4096; k =
+ * 10,000: 18 with 128 rows, 28 with 256, 22-23 with 512-1024.
  */
 export const HOST_BLOCK_ELEMENTS = 1 << 20;
+/** Fewer rows per block make the matmul slower (see above). */
+export const MIN_HOST_BLOCK_ROWS = 256;
 
-/** Rows per host-path score block for k centroids of dimension d. */
+/**
+ * Rows per host-path score block for k centroids of dimension d: about
+ * HOST_BLOCK_ELEMENTS / k, at least MIN_HOST_BLOCK_ROWS, never more than
+ * `chunkElements` allows.
+ */
 export function hostBlockRows(k: number, d: number, chunkElements: number): number {
-  return chunkRows(k, d, Math.min(chunkElements, HOST_BLOCK_ELEMENTS));
+  const cached = Math.max(MIN_HOST_BLOCK_ROWS, chunkRows(k, d, HOST_BLOCK_ELEMENTS));
+  return Math.min(chunkRows(k, d, chunkElements), cached);
 }
 
 /** Called with the first row of a block, its row count and its row-major [rows, k] scores (valid only during the call). */
