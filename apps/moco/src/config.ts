@@ -77,17 +77,22 @@ export const paperCifar10Demo: Preset = {
   method: { temperature: 0.1, queueSize: 4096, momentum: 0.99, shuffleKeys: true }, // spec §1(b)-(c)
 };
 
-/** MoCo v2 recipe on a small ConvNet and the embedded Fashion-MNIST, for a CPU (wasm); see the README for measured runs. */
+/**
+ * MoCo v2 recipe on a small ConvNet and the embedded Fashion-MNIST, for a CPU
+ * (wasm). Data, crops, pool grid, batch and lr are the CPU recipe of the
+ * search in apps/simclr/README.md ("Recipe search"); the method values are
+ * MoCo v2's. See the README for measured runs.
+ */
 export const cpuFashionMnist: Preset = {
   seed: 0,
   backend: 'auto',
-  data: { dataset: 'fashion-mnist', trainLimit: 20_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
-  augment: { preset: 'fashion-mnist-cpu', views: 2 },
-  model: { backbone: 'conv-net', convChannels: [32, 64, 128], head: 'moco-v2', batchNormGroups: 4 },
-  optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 },
+  data: { dataset: 'fashion-mnist', trainLimit: 60_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
+  augment: { preset: 'fashion-mnist-cpu', views: 2, cropScale: [0.3, 1] },
+  model: { backbone: 'conv-net', convChannels: [32, 64, 128], convPoolGrid: 3, head: 'moco-v2', batchNormGroups: 4 },
+  optimizer: { name: 'sgd', lr: 0.15, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 }, // 0.15 x 128/256
   schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 0 },
-  train: { epochs: 8, batchSize: 256, checkpointEvery: 1, logEvery: 5 },
-  eval: { knnEvery: 2, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
+  train: { epochs: 2, batchSize: 128, checkpointEvery: 1, logEvery: 5 },
+  eval: { knnEvery: 1, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
   method: { temperature: 0.2, queueSize: 4096, momentum: 0.99, shuffleKeys: true },
 };
 
@@ -95,6 +100,9 @@ export const cpuFashionMnist: Preset = {
 export const smoke: Preset = {
   ...cpuFashionMnist,
   data: { dataset: 'fashion-mnist', trainLimit: 256, evalTrainLimit: 200, evalTestLimit: 100 },
+  // The tests' settings from before the CPU recipe search (the preset's crops and lr), kept so their calibrated margins hold.
+  augment: { preset: 'fashion-mnist-cpu', views: 2 },
+  optimizer: { name: 'sgd', lr: 0.06, lrScaling: 'linear', momentum: 0.9, weightDecay: 5e-4 },
   model: { backbone: 'conv-net', convChannels: [8, 16], head: 'moco-v2', batchNormGroups: 2 },
   train: { epochs: 2, batchSize: 32, maxStepsPerEpoch: 3, checkpointEvery: 1, logEvery: 1 },
   eval: { knnEvery: 1, knnK: 20, knnT: 0.1, linearProbe: 'fast', linearProbeEpochs: 2, scatterPoints: 50 },
@@ -113,6 +121,6 @@ export const MOCO_PRESET_DESCRIPTIONS: Record<keyof typeof MOCO_PRESETS, string>
   'paper-imagenet': 'MoCo v2: ResNet-50, MLP head, aug+, tau 0.2, K 65536, m 0.999, SGD 0.03/256, cosine, 200 epochs (GPU; ImageNet folder)',
   'paper-imagenet-v1': 'MoCo v1: as paper-imagenet with linear head, aug, tau 0.07, lr x0.1 at 120/160 (GPU; ImageNet folder)',
   'paper-cifar10-demo': 'MoCo CIFAR-10 demo: ResNet-18 SplitBN 8, K 4096, m 0.99, tau 0.1, batch 512, 200 epochs (GPU; CIFAR-10 binary)',
-  'cpu-fashion-mnist': 'ConvNet on embedded Fashion-MNIST, K 4096, 8 epochs of 20k images (~8 min on CPU)',
+  'cpu-fashion-mnist': 'ConvNet (3x3 pool grid) on embedded Fashion-MNIST, K 4096, 2 epochs of 60k images, batch 128, crops 0.3-1',
   smoke: 'seconds; used by tests',
 };
