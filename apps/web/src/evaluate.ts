@@ -6,9 +6,9 @@
  * transformed images flattened.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { getAugmentPreset, type AugmentPresetName } from '@contrastive/augment';
 import type { ComposedEncoder } from '@contrastive/encoders';
 import { knnClassify } from '@contrastive/eval';
+import { jobAugment } from './augment';
 import { imageBatch, range, type ImageSplit } from './images';
 import type { WebJob } from './job';
 
@@ -29,7 +29,7 @@ export const rawPixels: Embed = (images) => tf.reshape(images, [images.shape[0],
 
 /** Features `[count, d]` of a split's first `count` images, after the eval transform. */
 export function embedSplit(embed: Embed, split: ImageSplit, count: number, job: WebJob): tf.Tensor2D {
-  const transform = getAugmentPreset(job.augment.preset as AugmentPresetName).eval;
+  const transform = jobAugment(job).eval;
   const parts: tf.Tensor2D[] = [];
   for (let start = 0; start < count; start += EMBED_BATCH) {
     parts.push(

@@ -23,12 +23,12 @@ describe("the page's job, in Node on wasm", () => {
   });
 
   it('plans whole batches, the linear lr scaling and the step cap', () => {
-    expect(trainingPlan(WEB_JOB, 4096)).toEqual({ batchSize: 256, stepsPerEpoch: 16, totalSteps: 32, learningRate: 0.06 });
+    expect(trainingPlan(WEB_JOB, 4096)).toEqual({ batchSize: 128, stepsPerEpoch: 32, totalSteps: 64, learningRate: (0.15 * 128) / 256 });
     expect(trainingPlan(WEB_JOB, 4096, { batchSize: 16, maxSteps: 6 })).toEqual({
       batchSize: 16,
       stepsPerEpoch: 256,
       totalSteps: 6,
-      learningRate: (0.06 * 16) / 256,
+      learningRate: (0.15 * 16) / 256,
     });
   });
 

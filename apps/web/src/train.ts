@@ -1,17 +1,18 @@
 /**
  * SimCLR training in the page: per step two augmented views of a batch
- * (augment's `fashion-mnist-cpu` preset), one encoder pass over both
- * (SimCLR's global BatchNorm), NT-Xent, an SGD step at the cosine
- * schedule's learning rate: the loop of apps/kit and apps/simclr on the
- * Node-free `@contrastive/train/optim` entry. Step losses stay on the device
- * in a loss window read once per logged step.
+ * (augment's `fashion-mnist-cpu` preset with the job's crop area range),
+ * one encoder pass over both (SimCLR's global BatchNorm), NT-Xent, an SGD
+ * step at the cosine schedule's learning rate: the loop of apps/kit and
+ * apps/simclr on the Node-free `@contrastive/train/optim` entry. Step losses
+ * stay on the device in a loss window read once per logged step.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@contrastive/core';
-import { getAugmentPreset, multiView, type AugmentPresetName } from '@contrastive/augment';
+import { multiView } from '@contrastive/augment';
 import type { ComposedEncoder } from '@contrastive/encoders';
 import { ntXentLoss } from '@contrastive/loss-infonce';
 import { createLossWindow, createLrSchedule, createSgd } from '@contrastive/train/optim';
+import { jobAugment } from './augment';
 import { imageBatch, type ImageSplit } from './images';
 import type { JobOverrides, WebJob } from './job';
 
@@ -51,7 +52,7 @@ export async function trainSimclr(
     { base: plan.learningRate, decay: job.schedule.decay, epochs: job.train.epochs, per: job.schedule.per, warmupEpochs: job.schedule.warmupEpochs },
     plan.stepsPerEpoch,
   );
-  const views = multiView(getAugmentPreset(job.augment.preset as AugmentPresetName).train, job.augment.views);
+  const views = multiView(jobAugment(job).train, job.augment.views);
   // The seeds the apps derive from the job seed (apps/kit/src/train-app.ts).
   const augmentRng = createRng(job.seed * 7919 + 1);
   const orderRng = createRng(job.seed);
