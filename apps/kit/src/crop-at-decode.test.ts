@@ -46,8 +46,14 @@ afterAll(async () => {
 beforeEach(() => {
   vi.mocked(data.createLoader).mockClear();
 });
-/** The options of the training loader (the one that drops the last partial batch; evaluation creates its own). */
-const trainLoaderOptions = () => vi.mocked(data.createLoader).mock.calls.filter((call) => call[1]?.dropLast === true).map((call) => call[1]!);
+/**
+ * The options of the training loader: it drops the last partial batch and is
+ * seeded with the run's seed (evaluation creates its own loaders; the
+ * random-init baseline's BatchNorm calibration drops its last batch too, under
+ * a seed offset).
+ */
+const trainLoaderOptions = () =>
+  vi.mocked(data.createLoader).mock.calls.filter((call) => call[1]?.dropLast === true && call[1].seed === base.seed).map((call) => call[1]!);
 
 const schema = appConfigSchema(z.object({}));
 const base = {
