@@ -48,10 +48,14 @@ export async function expectResumeMatches(
     sets?: readonly string[];
     backend?: 'cpu' | 'wasm';
     expectState: readonly string[];
-    /** Kill at the first checkpoint inside an epoch (`train.checkpointEverySteps` must be set) instead of after epoch 1. */
-    midEpoch?: boolean;
+    /**
+     * Kill at a checkpoint inside an epoch (`train.checkpointEverySteps` must be set) instead of after
+     * epoch 1: `true` the first one, `{ step }` the one after that global step (1-based count of steps
+     * done, e.g. 4 = epoch 1's first batch at 3 steps an epoch: after an epoch's `beforeEpoch` work).
+     */
+    midEpoch?: boolean | { step: number };
   },
-): Promise<void> {
+): Promise<{ resumedOutput: string }> {
   const out = mkdtempSync(join(tmpdir(), `${app.name}-resume-`));
   const backend = options.backend ?? 'cpu';
   const sets = ['eval.linearProbe="none"', ...(options.sets ?? [])];
@@ -67,15 +71,22 @@ export async function expectResumeMatches(
         stream: quiet,
         onEpochEnd: (epoch, run) => {
           killed = run.dir;
-          if (epoch === 1 && options.midEpoch !== true) throw new Error('killed');
+          if (epoch === 1 && (options.midEpoch === undefined || options.midEpoch === false)) throw new Error('killed');
         },
-        onStepCheckpoint: (_position, run) => {
+        onStepCheckpoint: ({ step }, run) => {
           killed = run.dir;
-          if (options.midEpoch === true) throw new Error('killed');
+          const mid = options.midEpoch;
+          if (mid === true || (typeof mid === 'object' && mid.step === step)) throw new Error('killed');
         },
       }),
     ).rejects.toThrow('killed');
-    const resumed = await trainApp(app, { resume: killed, stream: quiet });
+    const lines: string[] = [];
+    const say = { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream;
+    const resumed = await trainApp(app, { resume: killed, stream: say });
+    const resumedOutput = lines.join('');
+    // The kill happened where asked: inside an epoch (at a batch) or at epoch 1's end.
+    if (options.midEpoch === undefined || options.midEpoch === false) expect(resumedOutput).toMatch(/resumed .* at epoch 1\n/);
+    else expect(resumedOutput).toMatch(/resumed .* at epoch \d+, batch \d+\n/);
     expect(metrics(resumed.runDir)).toEqual(metrics(full.runDir));
     const [a, b] = [await loadLatestCheckpoint(full.runDir), await loadLatestCheckpoint(resumed.runDir)];
     const [x, y] = [await contents(a!.checkpoint), await contents(b!.checkpoint)];
@@ -85,6 +96,7 @@ export async function expectResumeMatches(
     for (const key of Object.keys(x)) expect(y[key], key).toEqual(x[key]);
     a!.checkpoint.dispose();
     b!.checkpoint.dispose();
+    return { resumedOutput };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
