@@ -29,10 +29,12 @@
  * version whose internals differ falls back to one thread with a reason.
  */
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { threadId } from 'node:worker_threads';
 
 /** Most threads tfjs's wasm build can use: it pre-creates 8 pthread workers and caps the pool at 8 (`backend.cc`). */
 export const MAX_WASM_THREADS = 8;
@@ -81,24 +83,40 @@ function localRequire(): NodeRequire {
   return createRequire(here);
 }
 
-let workerDir: string | undefined;
-
 /**
- * Writes the package's pthread worker script to a private temporary file
- * (removed at exit) and returns its path: Node's `Worker` needs a file, and the
- * package exports the script as a string. `\n` escapes inside its string
- * literals become real newlines in a template literal; they are re-escaped
- * (as tfjs's own loader does before making a Blob).
+ * Writes the package's pthread worker script to a file named by its content
+ * hash in a per-user temporary folder, and returns its path: Node's `Worker`
+ * needs a file, and the package exports the script as a string. The file is
+ * reused by every later process (a process killed by a signal would otherwise
+ * leave a fresh temporary folder behind each run); it is written to a private
+ * name and renamed, so concurrent processes never read half a script. `\n`
+ * escapes inside its string literals become real newlines in a template
+ * literal; they are re-escaped (as tfjs's own loader does before making a Blob).
  */
 function workerFile(contents: string): string {
-  if (workerDir === undefined) {
-    workerDir = mkdtempSync(join(tmpdir(), 'contrastive-wasm-threads-'));
-    const dir = workerDir;
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  const path = join(workerDir, 'pthread-worker.cjs');
-  if (!existsSync(path)) writeFileSync(path, contents.replace(/\n/g, '\\n'));
+  const script = contents.replace(/\n/g, '\\n');
+  const digest = createHash('sha256').update(script).digest('hex').slice(0, 16);
+  const dir = workerFolder();
+  const path = join(dir, `pthread-worker-${digest}.cjs`);
+  if (existsSync(path) && readFileSync(path, 'utf8') === script) return path;
+  const partial = `${path}.${process.pid}-${threadId}.partial`;
+  writeFileSync(partial, script, { mode: 0o600 });
+  renameSync(partial, path);
   return path;
+}
+
+/** `<tmpdir>/contrastive-wasm-threads-<uid>`, created private (0700); a folder of that name owned by another user is not used. */
+function workerFolder(): string {
+  const uid = process.getuid?.();
+  const dir = join(tmpdir(), `contrastive-wasm-threads-${uid ?? 'user'}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(dir);
+  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) {
+    const own = mkdtempSync(join(tmpdir(), 'contrastive-wasm-threads-'));
+    process.once('exit', () => rmSync(own, { recursive: true, force: true }));
+    return own;
+  }
+  return dir;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -223,14 +223,15 @@ describe('wasm threads (XNNPACK pool on worker_threads)', () => {
     y.dispose();
   });
 
-  it('a process that trains on 2 threads and returns ends by itself (no worker keeps it alive)', () => {
+  it('a process that trains on 2 threads and returns ends by itself (no worker keeps it alive); its worker script stays in one per-user folder for the next process', () => {
     const started = Date.now();
+    const temp = mkdtempSync(join(tmpdir(), 'wasm-threads-tmpdir-'));
     const child = spawnSync(
       process.execPath,
       [join(packageDir, '../../node_modules/vite-node/vite-node.mjs'), '-c', join(packageDir, 'vitest.config.ts'), join(here, '__fixtures__/train-and-exit.ts'), '2'],
       // A few seconds on an idle machine (vite-node transforms the sources first); the limit only
       // catches a process that never ends, with room for a heavily loaded machine.
-      { cwd: packageDir, encoding: 'utf8', timeout: 240_000 },
+      { cwd: packageDir, encoding: 'utf8', timeout: 240_000, env: { ...process.env, TMPDIR: temp } },
     );
     expect(child.error, `${Date.now() - started} ms; stderr: ${child.stderr}`).toBeUndefined();
     expect(child.signal).toBeNull();
@@ -240,5 +241,10 @@ describe('wasm threads (XNNPACK pool on worker_threads)', () => {
     expect(report.threads).toBe(2);
     expect(report.losses).toHaveLength(3);
     expect(report.losses[2]).toBeLessThan(report.losses[0] as number);
+    // One content-named script in <tmpdir>/contrastive-wasm-threads-<uid>: no folder per process, no partial write left.
+    const folder = `contrastive-wasm-threads-${process.getuid?.() ?? 'user'}`;
+    expect(readdirSync(temp).filter((name) => name.startsWith('contrastive-wasm-threads-'))).toEqual([folder]);
+    expect(readdirSync(join(temp, folder))).toEqual([expect.stringMatching(/^pthread-worker-[0-9a-f]{16}\.cjs$/)]);
+    rmSync(temp, { recursive: true, force: true });
   }, 300_000);
 });
