@@ -260,7 +260,8 @@ export async function fitKMeans(m: FeatureMatrix, options: KMeansOptions): Promi
  * {@link KMeansResult}). Memory on the device: the features (borrowed),
  * the centroids and one [chunkRows, k] score block with its [chunkRows, d]
  * row block; in JavaScript: one read-back copy of the rows (N*d float32)
- * for seeding, chunk uploads and the M-step, plus the Yinyang bounds
+ * for seeding, chunk uploads and the M-step, a second one sorted by
+ * centroid group for the bounded E-steps, plus the Yinyang bounds
  * (N x groups float64, at most 64 MB).
  *
  * @example
