@@ -96,6 +96,17 @@ export const cpuFashionMnist: Preset = {
   method: { temperature: 0.2, queueSize: 4096, momentum: 0.99, shuffleKeys: true },
 };
 
+/**
+ * The cpu-fashion-mnist recipe for 6 epochs instead of 2: the shortest
+ * length measured here whose encoder beats raw pixels by a clear margin
+ * (README, "Our CPU numbers", with its time).
+ */
+export const cpuFashionMnistLong: Preset = {
+  ...cpuFashionMnist,
+  train: { ...cpuFashionMnist.train, epochs: 6 },
+  eval: { ...cpuFashionMnist.eval, knnEvery: 2 },
+};
+
 /** Seconds: a few steps of a tiny ConvNet with a queue that wraps around, for tests. */
 export const smoke: Preset = {
   ...cpuFashionMnist,
@@ -114,6 +125,7 @@ export const MOCO_PRESETS = {
   'paper-imagenet-v1': paperImagenetV1,
   'paper-cifar10-demo': paperCifar10Demo,
   'cpu-fashion-mnist': cpuFashionMnist,
+  'cpu-fashion-mnist-long': cpuFashionMnistLong,
   smoke,
 } as const;
 
@@ -122,5 +134,6 @@ export const MOCO_PRESET_DESCRIPTIONS: Record<keyof typeof MOCO_PRESETS, string>
   'paper-imagenet-v1': 'MoCo v1: as paper-imagenet with linear head, aug, tau 0.07, lr x0.1 at 120/160 (GPU; ImageNet folder)',
   'paper-cifar10-demo': 'MoCo CIFAR-10 demo: ResNet-18 SplitBN 8, K 4096, m 0.99, tau 0.1, batch 512, 200 epochs (GPU; CIFAR-10 binary)',
   'cpu-fashion-mnist': 'ConvNet (3x3 pool grid) on embedded Fashion-MNIST, K 4096, 2 epochs of 60k images, batch 128, crops 0.3-1',
+  'cpu-fashion-mnist-long': 'the cpu-fashion-mnist recipe for 6 epochs, the shortest measured to beat raw pixels by a clear margin (README)',
   smoke: 'seconds; used by tests',
 };
