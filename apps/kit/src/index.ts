@@ -25,6 +25,7 @@ export { idxPrefixes, openIdxData } from './open-idx';
 export { NORMALIZATION_NAMES, NORMALIZATION_STATS, openAugment } from './open-augment';
 export type { RunAugment } from './open-augment';
 export { defineApp } from './method';
+export { longerPreset } from './longer-preset';
 export type { AppDefinition, BatchInfo, Method, MethodContext, MethodState } from './method';
 export { rawPixelNote, trainApp } from './train-app';
 export type { TrainAppOptions, TrainAppResult } from './train-app';

@@ -59,6 +59,7 @@ export async function expectResumeMatches(
   const out = mkdtempSync(join(tmpdir(), `${app.name}-resume-`));
   const backend = options.backend ?? 'cpu';
   const sets = ['eval.linearProbe="none"', ...(options.sets ?? [])];
+  const mid = options.midEpoch ?? false;
   try {
     const full = await trainApp(app, { preset: options.preset, sets, backend, outDir: join(out, 'full'), stream: quiet });
     let killed = '';
@@ -71,11 +72,10 @@ export async function expectResumeMatches(
         stream: quiet,
         onEpochEnd: (epoch, run) => {
           killed = run.dir;
-          if (epoch === 1 && (options.midEpoch === undefined || options.midEpoch === false)) throw new Error('killed');
+          if (epoch === 1 && mid === false) throw new Error('killed');
         },
         onStepCheckpoint: ({ step }, run) => {
           killed = run.dir;
-          const mid = options.midEpoch;
           if (mid === true || (typeof mid === 'object' && mid.step === step)) throw new Error('killed');
         },
       }),
@@ -85,7 +85,7 @@ export async function expectResumeMatches(
     const resumed = await trainApp(app, { resume: killed, stream: say });
     const resumedOutput = lines.join('');
     // The kill happened where asked: inside an epoch (at a batch) or at epoch 1's end.
-    if (options.midEpoch === undefined || options.midEpoch === false) expect(resumedOutput).toMatch(/resumed .* at epoch 1\n/);
+    if (mid === false) expect(resumedOutput).toMatch(/resumed .* at epoch 1\n/);
     else expect(resumedOutput).toMatch(/resumed .* at epoch \d+, batch \d+\n/);
     expect(metrics(resumed.runDir)).toEqual(metrics(full.runDir));
     const [a, b] = [await loadLatestCheckpoint(full.runDir), await loadLatestCheckpoint(resumed.runDir)];
