@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { describeBackends } from '@contrastive/test-utils';
+import { widenIntoHeap } from './heap-pixels';
 import { UNIT_OF_BYTE, createPixelStaging, widenPixels } from './host-pixels';
 import { createInMemoryDataset, createLoader } from './index';
 
@@ -12,6 +13,17 @@ describe('widenPixels', () => {
     for (let x = 0; x < 256; x++) {
       expect(floats[x]).toBe(Math.fround(x / 255));
       expect(ints[x]).toBe(x);
+    }
+  });
+
+  it('reads four pixels at a time from aligned input and one at a time from the rest and from unaligned input', () => {
+    const bytes = Uint8Array.from({ length: 1031 }, (_, i) => (i * 97 + 13) & 255);
+    for (const offset of [0, 1, 2, 3, 4]) {
+      for (const length of [0, 1, 3, 4, 7, 1024, 1027 - offset]) {
+        const pixels = bytes.subarray(offset, offset + length);
+        const out = widenPixels(pixels, new Float32Array(length));
+        for (let i = 0; i < length; i++) expect(out[i]).toBe(Math.fround(pixels[i]! / 255));
+      }
     }
   });
 
@@ -34,6 +46,28 @@ describeBackends(['cpu', 'wasm'], (backend) => {
     const divided = tf.tidy(() => tf.div(tf.tensor1d(Float32Array.from({ length: 256 }, (_, x) => x)), 255));
     expect(Array.from(await divided.data())).toEqual(Array.from(UNIT_OF_BYTE));
     divided.dispose();
+  });
+
+  it(`widenIntoHeap writes x / 255 (float32) or x (int32) into a new tensor's memory on wasm, and nothing elsewhere (${backend})`, async () => {
+    const pixels = Uint8Array.from({ length: 2 * 3 * 5 * 3 }, (_, i) => (i * 37) & 255);
+    const before = tf.memory().numTensors;
+    for (const dtype of ['float32', 'int32'] as const) {
+      const t = widenIntoHeap(pixels, [2, 3, 5, 3], dtype);
+      if (backend !== 'wasm') {
+        expect(t).toBeUndefined();
+        continue;
+      }
+      expect(t!.shape).toEqual([2, 3, 5, 3]);
+      expect(t!.dtype).toBe(dtype);
+      const want = Array.from(pixels, (x) => (dtype === 'float32' ? Math.fround(x / 255) : x));
+      expect(Array.from(await t!.data())).toEqual(want);
+      // The values survive later allocations (the heap may grow and move).
+      const other = tf.zeros([1 << 20]);
+      expect(Array.from(await t!.data())).toEqual(want);
+      other.dispose();
+      t!.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it(`each batch keeps its own pixels when the loader reuses its host array (${backend})`, async () => {

@@ -56,6 +56,22 @@ export function widenPixels(pixels: Uint8Array, out: HostPixels): HostPixels {
     return out;
   }
   const table = UNIT_OF_BYTE;
-  for (let i = 0; i < pixels.length; i++) out[i] = table[pixels[i]!]!;
+  const length = pixels.length;
+  let i = 0;
+  if (LITTLE_ENDIAN && pixels.byteOffset % 4 === 0) {
+    // Four pixels per 32-bit read: about 2-3x faster than a byte at a time in V8 (same values).
+    const words = new Uint32Array(pixels.buffer, pixels.byteOffset, length >>> 2);
+    for (let j = 0; j < words.length; j++, i += 4) {
+      const word = words[j]!;
+      out[i] = table[word & 255]!;
+      out[i + 1] = table[(word >>> 8) & 255]!;
+      out[i + 2] = table[(word >>> 16) & 255]!;
+      out[i + 3] = table[word >>> 24]!;
+    }
+  }
+  for (; i < length; i++) out[i] = table[pixels[i]!]!;
   return out;
 }
+
+/** Whether a 32-bit read of four bytes puts the first byte in the low bits. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { RANDOM_RESIZED_CROP_DEFAULTS } from '@contrastive/augment';
 import { argumentError, assertInteger, assertOneOf } from '@contrastive/core';
 import { epochOrder } from './epoch-order';
+import { widenIntoHeap } from './heap-pixels';
 import { createPixelStaging, widenPixels, type PixelStaging } from './host-pixels';
 import { uploadPackedBytes } from './packed-bytes';
 import type { Dataset, ImageBatch, ViewDataset, ViewRequest } from './types';
@@ -127,7 +128,9 @@ const COPYING_BACKENDS = new Set(['wasm']);
 /**
  * NHWC tensor of uint8 pixels. `'typed'`: widened on the host in one pass
  * ({@link widenPixels}: float32 `x / 255` from a table, torchvision
- * `ToTensor`), into `staging`'s reused array on wasm; `'bytes'`: packed and
+ * `ToTensor`), on wasm straight into the new tensor's heap memory
+ * ({@link widenIntoHeap}; into `staging`'s reused array when the backend
+ * lacks the methods); `'bytes'`: packed and
  * widened on the device, the division by 255 a device op.
  */
 function toImages(
@@ -141,6 +144,8 @@ function toImages(
   const backend = tf.getBackend();
   const bytes = upload === 'bytes' || (upload === 'auto' && !HOST_BACKENDS.has(backend));
   if (!bytes) {
+    const inHeap = COPYING_BACKENDS.has(backend) ? widenIntoHeap(pixels, [n, h, w, c], dtype) : undefined;
+    if (inHeap !== undefined) return inHeap;
     const host = widenPixels(pixels, staging.take(dtype, pixels.length, COPYING_BACKENDS.has(backend)));
     return tf.tensor4d(host, [n, h, w, c], dtype);
   }
