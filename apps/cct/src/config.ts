@@ -4,7 +4,7 @@
  * Fashion-MNIST base, never copies.
  */
 import { z } from 'zod';
-import { appConfigSchema } from '@contrastive/app-kit';
+import { appConfigSchema, longerPreset } from '@contrastive/app-kit';
 
 /**
  * 'small-scale': every view through the one online encoder, in-batch
@@ -152,10 +152,11 @@ export const paperImagenet: Preset = {
 export const cpuFashionMnist: Preset = {
   seed: 0,
   backend: 'auto',
-  // Crops, pool grid, batch and lr: the CPU recipe searched in apps/simclr/README.md ("Recipe search");
-  // 40k images instead of 60k: three views cost 1.5x two.
-  data: { dataset: 'fashion-mnist', trainLimit: 40_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
-  augment: { preset: 'fashion-mnist-cpu', views: 3, cropScale: [0.3, 1] },
+  // Crops, pool grid, batch and lr: the CPU recipe searched in apps/simclr/README.md ("Recipe search").
+  // Two views of 60k images: at equal cost (three views of 40k) they measured 77.65% against 77.30%
+  // after 2 epochs and 78.25% against 77.95% after 4 (README, "Our CPU numbers").
+  data: { dataset: 'fashion-mnist', trainLimit: 60_000, evalTrainLimit: 10_000, evalTestLimit: 2_000 },
+  augment: { preset: 'fashion-mnist-cpu', views: 2, cropScale: [0.3, 1] },
   model: { backbone: 'conv-net', convChannels: [32, 64, 128], convPoolGrid: 3, head: 'cacr' },
   optimizer: { name: 'sgd', lr: 0.15, lrScaling: 'linear', momentum: 0.9, weightDecay: 1e-4 }, // 0.15 x 128/256
   schedule: { decay: 'cosine', per: 'iteration', warmupEpochs: 0 },
@@ -163,6 +164,9 @@ export const cpuFashionMnist: Preset = {
   eval: { knnEvery: 1, knnK: 200, knnT: 0.1, linearProbe: 'fast', scatterPoints: 1000 },
   method: { form: 'small-scale', tPos: 1.0, tNeg: 0.9, alpha: 1.0, beta: 1.0, detachWeights: false },
 };
+
+/** The CPU recipe for 4 epochs: the shortest length measured to clear raw pixels by a point (README). */
+export const cpuFashionMnistLong: Preset = longerPreset(cpuFashionMnist, 4);
 
 /** Seconds: a few steps of a tiny ConvNet, for tests (small-scale form, 3 views). */
 export const smoke: Preset = {
@@ -188,6 +192,7 @@ export const CCT_PRESETS = {
   'paper-stl10': paperStl10,
   'paper-imagenet': paperImagenet,
   'cpu-fashion-mnist': cpuFashionMnist,
+  'cpu-fashion-mnist-long': cpuFashionMnistLong,
   smoke,
   'smoke-queue': smokeQueue,
 } as const;
@@ -197,7 +202,8 @@ export const CCT_PRESET_DESCRIPTIONS: Record<keyof typeof CCT_PRESETS, string> =
   'paper-cifar100': 'as paper-cifar10 with t- 2.0 and CIFAR-100 normalisation (GPU; CIFAR-100 binary)',
   'paper-stl10': 'SmallAlexNet at 64 px, train+unlabeled, t- 2.0, beta 1.0 (GPU; STL-10 binary)',
   'paper-imagenet': 'MoCo-v2-style: ResNet-50, 5 crops of aug+, queue 65536, m 0.999, lr 0.03 cosine, 200 epochs (GPU; ImageNet folder)',
-  'cpu-fashion-mnist': 'ConvNet (3x3 pool grid), 3 views, in-batch small-scale form, 2 epochs of 40k Fashion-MNIST images, batch 128, crops 0.3-1',
+  'cpu-fashion-mnist': 'ConvNet (3x3 pool grid), 2 views, in-batch small-scale form, 2 epochs of 60k Fashion-MNIST images, batch 128, crops 0.3-1',
+  'cpu-fashion-mnist-long': 'the cpu-fashion-mnist recipe for 4 epochs, the shortest measured to beat raw pixels by a clear margin (README)',
   smoke: 'seconds; small-scale form; used by tests',
   'smoke-queue': 'seconds; queue form with a momentum encoder; used by tests',
 };

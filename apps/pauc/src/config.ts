@@ -60,6 +60,12 @@ export const cpuFashionMnist: Preset = {
   method: { ...PCL_PRESETS['cpu-fashion-mnist'].method, ...terms },
 };
 
+/** PCL's 6-epoch CPU preset plus the terms: the shortest length measured to clear raw pixels by a point (README). */
+export const cpuFashionMnistLong: Preset = {
+  ...PCL_PRESETS['cpu-fashion-mnist-long'],
+  method: { ...PCL_PRESETS['cpu-fashion-mnist-long'].method, ...terms },
+};
+
 /** Seconds: PCL's smoke preset plus the terms (the E-step runs once). */
 export const smoke: Preset = {
   ...PCL_PRESETS.smoke,
@@ -70,6 +76,7 @@ export const PAUC_PRESETS = {
   'paper-imagenet': paperImagenet,
   'paper-imagenet100': paperImagenet100,
   'cpu-fashion-mnist': cpuFashionMnist,
+  'cpu-fashion-mnist-long': cpuFashionMnistLong,
   smoke,
 } as const;
 
@@ -77,5 +84,6 @@ export const PAUC_PRESET_DESCRIPTIONS: Record<keyof typeof PAUC_PRESETS, string>
   'paper-imagenet': 'PCL v2 ImageNet preset + alignment 1, uniformity 1, correlation 0.01 (reconstruction; GPU; ImageNet folder)',
   'paper-imagenet100': "as paper-imagenet on CMC's ImageNet-100 classes (data.classList 'imagenet100'), k 2500/5000/10000, r 2048 (GPU)",
   'cpu-fashion-mnist': 'PCL cpu preset + the PAUC terms (2 epochs of 60k images, batch 128)',
+  'cpu-fashion-mnist-long': 'the cpu-fashion-mnist recipe for 6 epochs, the shortest measured to beat raw pixels by a clear margin (README)',
   smoke: 'seconds; the E-step runs once; used by tests',
 };

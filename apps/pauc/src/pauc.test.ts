@@ -45,9 +45,9 @@ describe('pauc presets', () => {
     expect(resolveConfig(paucSchema, PAUC_PRESETS['paper-imagenet100']).method.numClusters).toEqual([2500, 5000, 10_000]);
   });
 
-  it('differs from the PCL preset it compares against only in the PAUC terms', () => {
-    const pauc = resolveConfig(paucSchema, PAUC_PRESETS['cpu-fashion-mnist']);
-    const pcl = resolveConfig(pclSchema, PCL_PRESETS['cpu-fashion-mnist']);
+  it.each(['cpu-fashion-mnist', 'cpu-fashion-mnist-long'] as const)('%s differs from the PCL preset it compares against only in the PAUC terms', (name) => {
+    const pauc = resolveConfig(paucSchema, PAUC_PRESETS[name]);
+    const pcl = resolveConfig(pclSchema, PCL_PRESETS[name]);
     const { alignmentWeight: _a, uniformityWeight: _u, correlationWeight: _c, uniformityT: _t, ...method } = pauc.method;
     expect({ ...pauc, method }).toEqual(pcl);
   });
