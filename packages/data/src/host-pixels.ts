@@ -19,6 +19,9 @@
 /** `UNIT_OF_BYTE[x]` = float32 `x / 255` (torchvision `ToTensor`). */
 export const UNIT_OF_BYTE: Float32Array = Float32Array.from({ length: 256 }, (_, x) => x / 255);
 
+/** Whether a 32-bit read of four bytes puts the first byte in the low bits. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 /** A host array of the tensor dtype. */
 export type HostPixels = Float32Array | Int32Array;
 
@@ -72,6 +75,3 @@ export function widenPixels(pixels: Uint8Array, out: HostPixels): HostPixels {
   for (; i < length; i++) out[i] = table[pixels[i]!]!;
   return out;
 }
-
-/** Whether a 32-bit read of four bytes puts the first byte in the low bits. */
-const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
