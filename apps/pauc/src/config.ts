@@ -26,11 +26,16 @@ type Preset = z.input<typeof paucSchema>;
 /** The reconstruction's term weights (spec §3(c) defaults). */
 const terms = { alignmentWeight: 1, uniformityWeight: 1, correlationWeight: 0.01, uniformityT: 2 } as const;
 
-/** PAUC on ImageNet-1K: the PCL v2 preset (spec §3(d): "PCL v2 pipeline", 200 epochs, batch 256, SGD 0.03 cosine) plus the terms. */
-export const paperImagenet: Preset = {
-  ...PCL_PRESETS['paper-imagenet'], // ResNet-50, MoCo v2 head, aug+, batch 256, 200 epochs, SGD 0.03 cosine, k 25k/50k/100k (spec §3(d), §2(b)-(c))
-  method: { ...PCL_PRESETS['paper-imagenet'].method, ...terms },
-};
+/** A PCL preset with the PAUC terms added to its method. */
+function withTerms(pcl: (typeof PCL_PRESETS)[keyof typeof PCL_PRESETS]): Preset {
+  return { ...pcl, method: { ...pcl.method, ...terms } };
+}
+
+/**
+ * PAUC on ImageNet-1K: the PCL v2 preset (spec §3(d): "PCL v2 pipeline": ResNet-50, MoCo v2
+ * head, aug+, batch 256, 200 epochs, SGD 0.03 cosine, k 25k/50k/100k; §2(b)-(c)) plus the terms.
+ */
+export const paperImagenet: Preset = withTerms(PCL_PRESETS['paper-imagenet']);
 
 /**
  * PAUC on ImageNet-100 (CMC's 100 classes, the list shipped with
@@ -55,22 +60,13 @@ export const paperImagenet100: Preset = {
 };
 
 /** The PCL CPU preset plus the terms. */
-export const cpuFashionMnist: Preset = {
-  ...PCL_PRESETS['cpu-fashion-mnist'],
-  method: { ...PCL_PRESETS['cpu-fashion-mnist'].method, ...terms },
-};
+export const cpuFashionMnist: Preset = withTerms(PCL_PRESETS['cpu-fashion-mnist']);
 
 /** PCL's 6-epoch CPU preset plus the terms: the shortest length measured to clear raw pixels by a point (README). */
-export const cpuFashionMnistLong: Preset = {
-  ...PCL_PRESETS['cpu-fashion-mnist-long'],
-  method: { ...PCL_PRESETS['cpu-fashion-mnist-long'].method, ...terms },
-};
+export const cpuFashionMnistLong: Preset = withTerms(PCL_PRESETS['cpu-fashion-mnist-long']);
 
 /** Seconds: PCL's smoke preset plus the terms (the E-step runs once). */
-export const smoke: Preset = {
-  ...PCL_PRESETS.smoke,
-  method: { ...PCL_PRESETS.smoke.method, ...terms },
-};
+export const smoke: Preset = withTerms(PCL_PRESETS.smoke);
 
 export const PAUC_PRESETS = {
   'paper-imagenet': paperImagenet,

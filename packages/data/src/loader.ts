@@ -144,9 +144,10 @@ function toImages(
   const backend = tf.getBackend();
   const bytes = upload === 'bytes' || (upload === 'auto' && !HOST_BACKENDS.has(backend));
   if (!bytes) {
-    const inHeap = COPYING_BACKENDS.has(backend) ? widenIntoHeap(pixels, [n, h, w, c], dtype) : undefined;
+    const copies = COPYING_BACKENDS.has(backend);
+    const inHeap = copies ? widenIntoHeap(pixels, [n, h, w, c], dtype) : undefined;
     if (inHeap !== undefined) return inHeap;
-    const host = widenPixels(pixels, staging.take(dtype, pixels.length, COPYING_BACKENDS.has(backend)));
+    const host = widenPixels(pixels, staging.take(dtype, pixels.length, copies));
     return tf.tensor4d(host, [n, h, w, c], dtype);
   }
   return tf.tidy(() => {
