@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng, type Rng } from '@contrastive/core';
 import { expectError, pixelValue, tempDir, writeFile } from './__fixtures__/formats';
 import { createLoader, loadImageFolder, subsetDataset, viewCropSeed, type ViewRequest } from './index';
+import { pilResizedCrop } from './pil-resample';
 
 let tmp: ReturnType<typeof tempDir>;
 let root: string;
@@ -171,6 +172,27 @@ describe('ImageFolder views (RandomResizedCrop at decode)', () => {
     // The centre decode (Resize + CenterCrop) of the same image never shows a corner.
     const centre = await (await loadImageFolder(root, { size: 16, resize: 16 })).get([3]);
     expect(new Set(centre.images)).toEqual(new Set([GREY]));
+  });
+
+  it("views are Pillow's crop().resize() of the decoded image at the recorded boxes, on crop workers or the JavaScript thread", async () => {
+    const req = request({ count: 2, epoch: 3, size: [12, 10] });
+    for (const kernel of ['linear', 'cubic'] as const) {
+      const pooled = await (await loadImageFolder(root, { kernel, cropThreads: 2 })).getViews([0, 1, 2, 3], req);
+      const local = await (await loadImageFolder(root, { kernel, cropThreads: 0 })).getViews([0, 1, 2, 3], req);
+      expect(Buffer.from(local.images).equals(Buffer.from(pooled.images))).toBe(true);
+      const viewBytes = 12 * 10 * 3;
+      for (let i = 0; i < 4; i++) {
+        const [h, w] = SIZES[i]!;
+        const source = i === 3 ? cornerImage() : rawImage(i, h, w);
+        for (let v = 0; v < 2; v++) {
+          const [top, left, height, width] = Array.from(pooled.boxes.subarray((v * 4 + i) * 4, (v * 4 + i + 1) * 4));
+          const want = new Uint8Array(viewBytes);
+          pilResizedCrop(source, w, { top: top!, left: left!, height: height!, width: width! }, 12, 10, kernel, want, 0);
+          expect(Array.from(pooled.images.subarray((v * 4 + i) * viewBytes, (v * 4 + i + 1) * viewBytes))).toEqual(Array.from(want));
+        }
+      }
+    }
+    await expectError(loadImageFolder(root, { cropThreads: -1 }), 'OUT_OF_RANGE');
   });
 
   it('gives the same crops whatever the decode concurrency, batch or order', async () => {

@@ -9,9 +9,11 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import fg from 'fast-glob';
 import { argumentError, assertInteger, assertOneOf } from '@contrastive/core';
 import { isClassListName, readClassList } from './class-lists';
+import { sharedCropWorkers } from './crop-workers';
 import { createDecodeQueue, type DecodeQueueStats } from './decode-queue';
 import { decodeThreads } from './decode-threads';
 import { checkIndices, corruptDataError, notFoundError } from './errors';
@@ -46,8 +48,12 @@ export interface ImageFolderOptions {
    */
   fit?: ImageFit;
   /**
-   * Resampling kernel. Default `'linear'`: sharp's triangle filter, the
-   * closest to PIL's bilinear filter that torchvision uses.
+   * Resampling kernel. Default `'linear'`. Training views (`getViews`) are
+   * resized with Pillow's own filters, byte for byte (`'linear'` = PIL's
+   * `BILINEAR`, what torchvision's RandomResizedCrop uses, `'cubic'` =
+   * `BICUBIC`, `'lanczos3'` = `LANCZOS`; `'nearest'` falls back to sharp).
+   * Evaluation decodes (`get`) use sharp's kernel of that name, the triangle
+   * filter being the closest to PIL's bilinear one.
    */
   kernel?: ResizeKernel;
   /**
@@ -68,10 +74,18 @@ export interface ImageFolderOptions {
   /**
    * Images decoding at once, over all pending `get`/`getViews` calls of the
    * dataset (a first-in first-out queue; each batch is queued whole at once).
-   * Bounds the decoded images held in memory. Default twice libuv's pool
-   * size ({@link decodeThreads}), so the pool never waits for work.
+   * Bounds the decoded images held in memory. Default twice the decode and
+   * crop threads together (an image holds its slot until its views are cut),
+   * so neither libuv's pool nor the crop workers wait for work.
    */
   concurrency?: number;
+  /**
+   * Worker threads that cut and resize the training views of decoded images
+   * (`crop-workers.ts`), shared by every ImageFolder of the process; 0 cuts
+   * them on the JavaScript thread. Default: libuv's pool size
+   * ({@link decodeThreads}), at most the machine's cores.
+   */
+  cropThreads?: number;
 }
 
 /** Defaults of {@link loadImageFolder}. */
@@ -145,8 +159,12 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions 
   if (o.resize !== undefined) assertInteger(fn, 'resize', o.resize, Math.max(height, width));
   assertOneOf(fn, 'fit', o.fit, ['cover', 'fill']);
   assertOneOf(fn, 'kernel', o.kernel, ['nearest', 'linear', 'cubic', 'lanczos3']);
-  const concurrency = o.concurrency ?? 2 * decodeThreads();
+  const cropThreads = o.cropThreads ?? Math.min(decodeThreads(), availableParallelism());
+  assertInteger(fn, 'cropThreads', cropThreads, 0);
+  const concurrency = o.concurrency ?? 2 * (decodeThreads() + cropThreads);
   assertInteger(fn, 'concurrency', concurrency, 1);
+  const filter = o.kernel === 'nearest' ? undefined : o.kernel;
+  const cropper = sharedCropWorkers(cropThreads);
   const dir = await resolveRoot(fn, root);
   const classes = await listClasses(fn, dir, o.classList);
   const pattern = o.extensions.length === 1 ? `**/*.${o.extensions[0]}` : `**/*.{${o.extensions.join(',')}}`;
@@ -249,12 +267,17 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions 
       checkViewRequest(getFn, request);
       const [vh, vw] = request.size;
       const viewPixels = vh * vw * 3;
-      // One queue slot per image: the file decoded once, then its views cut one after the other.
+      // One queue slot per image: the file decoded once, then its views cut by the crop workers.
       const { kept, results } = await decodeAll(getFn, indices, async (path, index) => {
         const image = await decodeRgb(path);
         const boxes = drawViewBoxes(image.height, image.width, viewCropRng(request.seed, request.epoch, index), request);
-        const views: Buffer[] = [];
-        for (const box of boxes) views.push(checked(path, index, await cropAndResize(image, box, request.size, o.kernel), viewPixels));
+        const views: Uint8Array[] = [];
+        if (filter === undefined) {
+          for (const box of boxes) views.push(checked(path, index, await cropAndResize(image, box, request.size, o.kernel), viewPixels));
+        } else {
+          const all = await cropper.crop({ pixels: image.data, height: image.height, width: image.width, boxes, size: request.size, filter });
+          for (let v = 0; v < boxes.length; v++) views.push(all.subarray(v * viewPixels, (v + 1) * viewPixels));
+        }
         return { views, boxes };
       });
       const n = kept.length;
