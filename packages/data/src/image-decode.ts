@@ -1,8 +1,9 @@
 /**
  * The sharp pipelines of an ImageFolder, one libuv thread-pool task each:
  * the evaluation decode (torchvision `Resize(r)` + `CenterCrop(h, w)`, or a
- * plain stretch), and the training decode: the file decoded once to RGB,
- * then one extract-and-resize pipeline per RandomResizedCrop view.
+ * plain stretch), and the training decode: the file decoded once to RGB
+ * (its views are cut by `crop-workers.ts`; the extract-and-resize pipeline
+ * here serves the `'nearest'` kernel only).
  *
  * Resampling: sharp's `'linear'` kernel (a triangle filter widened when
  * shrinking) is the one closest to PIL's `BILINEAR`, which torchvision's
