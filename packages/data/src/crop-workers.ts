@@ -92,9 +92,11 @@ export function createCropWorkers(threads: number): CropWorkers {
   const start = (): { entry: PoolWorker; ready: Promise<boolean> } => {
     source ??= workerSource();
     const entry: PoolWorker = { worker: new Worker(source, { eval: true }), pending: new Map(), dead: false };
+    let started: boolean | undefined;
     let settleReady: (ok: boolean) => void = () => {};
-    const ready = new Promise<boolean>((resolve) => (settleReady = resolve));
+    const ready = new Promise<boolean>((resolve) => (settleReady = resolve)).then((ok) => (started = ok));
     const fail = (error: Error): void => {
+      if (started === undefined) process.emitWarning(`crop workers unavailable (${error.message}); cutting views on the JavaScript thread`);
       settleReady(false);
       entry.dead = true;
       for (const p of entry.pending.values()) p.reject(error);
