@@ -36,6 +36,8 @@ describe('crop workers', () => {
       expect(Array.from(pooled[k]!)).toEqual(Array.from(expected(j)));
       expect(Array.from(local[k]!)).toEqual(Array.from(expected(j)));
     });
+    // Node 20 has WebAssembly SIMD: both cut with pil-resample.wat.
+    expect([workers.engine(), inline.engine()]).toEqual(['wasm', 'wasm']);
   });
 
   it('a box outside the image rejects that job with the reason; the pool goes on working', async () => {

@@ -216,18 +216,126 @@ export interface PilCropMessage {
  */
 export function pilCropViews(m: PilCropMessage, scratch: { buffer: Uint8Array }): Uint8Array {
   const viewBytes = m.outHeight * m.outWidth * 3;
-  const count = m.boxes.length / 4;
-  if (m.pixels.length % (m.width * 3) !== 0) throw new Error(`${m.pixels.length} bytes are not rows of ${m.width} RGB pixels`);
-  const rows = m.pixels.length / (m.width * 3);
-  const views = new Uint8Array(count * viewBytes);
-  for (let v = 0; v < count; v++) {
-    const box = { top: m.boxes[4 * v]!, left: m.boxes[4 * v + 1]!, height: m.boxes[4 * v + 2]!, width: m.boxes[4 * v + 3]! };
-    if (box.top < 0 || box.left < 0 || box.height < 1 || box.width < 1 || box.top + box.height > rows || box.left + box.width > m.width) {
-      throw new Error(`crop box ${m.boxes.subarray(4 * v, 4 * v + 4).join(',')} (top, left, height, width) outside the ${rows}x${m.width} image`);
-    }
+  const boxes = pilMessageBoxes(m);
+  const views = new Uint8Array(boxes.length * viewBytes);
+  for (let v = 0; v < boxes.length; v++) {
+    const box = boxes[v]!;
     const need = box.height * m.outWidth * 3;
     if (scratch.buffer.length < need) scratch.buffer = new Uint8Array(need);
     pilResizedCrop(m.pixels, m.width, box, m.outHeight, m.outWidth, m.filter, views, v * viewBytes, scratch.buffer);
   }
   return views;
+}
+
+/** The boxes of a message, checked against its pixels (throws when one does not fit). */
+export function pilMessageBoxes(m: PilCropMessage): { top: number; left: number; height: number; width: number }[] {
+  if (m.pixels.length % (m.width * 3) !== 0) throw new Error(`${m.pixels.length} bytes are not rows of ${m.width} RGB pixels`);
+  const rows = m.pixels.length / (m.width * 3);
+  const boxes: { top: number; left: number; height: number; width: number }[] = [];
+  for (let v = 0; v < m.boxes.length / 4; v++) {
+    const box = { top: m.boxes[4 * v]!, left: m.boxes[4 * v + 1]!, height: m.boxes[4 * v + 2]!, width: m.boxes[4 * v + 3]! };
+    if (box.top < 0 || box.left < 0 || box.height < 1 || box.width < 1 || box.top + box.height > rows || box.left + box.width > m.width) {
+      throw new Error(`crop box ${m.boxes.subarray(4 * v, 4 * v + 4).join(',')} (top, left, height, width) outside the ${rows}x${m.width} image`);
+    }
+    boxes.push(box);
+  }
+  return boxes;
+}
+
+/** The exports of pil-resample.wat (see pil-resample-wasm.ts). */
+export interface PilResampleWasm {
+  readonly memory: WebAssembly.Memory;
+  horizontal(
+    src: number,
+    srcStride: number,
+    rows: number,
+    outWidth: number,
+    first: number,
+    count: number,
+    weights: number,
+    taps: number,
+    dst: number,
+    dstStride: number,
+  ): void;
+  vertical(src: number, srcStride: number, outHeight: number, rowBytes: number, first: number, count: number, weights: number, taps: number, dst: number): void;
+}
+
+/**
+ * {@link pilCropViews} with the two passes in WebAssembly SIMD (same bytes):
+ * the pixels copied once into the module's memory, each view's taps written
+ * beside them, the views read back as one new array.
+ */
+export function pilCropViewsWasm(m: PilCropMessage, wasm: PilResampleWasm): Uint8Array {
+  const boxes = pilMessageBoxes(m);
+  const outH = m.outHeight;
+  const outW = m.outWidth;
+  const rowBytes = outW * 3;
+  const viewBytes = outH * rowBytes;
+  const stride = m.width * 3;
+  // Every region starts on 16 bytes and has 16 spare bytes after it: the passes write and read whole groups.
+  const next = (at: number, bytes: number): number => (at + bytes + 16 + 15) & ~15;
+  const srcAt = 0;
+  const outAt = next(srcAt, m.pixels.length);
+  const scratchAt = next(outAt, boxes.length * viewBytes);
+  const reserve = (end: number): void => {
+    const have = wasm.memory.buffer.byteLength;
+    if (end > have) wasm.memory.grow(Math.ceil((end - have) / 65536));
+  };
+  reserve(scratchAt);
+  new Uint8Array(wasm.memory.buffer).set(m.pixels, srcAt);
+  /** Writes one axis's taps (first as byte offsets: `first * unit - shift`) at `at`; returns [first, count, weights, end]. */
+  const writeTaps = (t: { first: Int32Array; count: Int32Array; weights: Int32Array }, at: number, unit: number, shift: number): number[] => {
+    const n = t.first.length;
+    const firstAt = at;
+    const countAt = next(firstAt, 4 * n);
+    const weightsAt = next(countAt, 4 * n);
+    const end = next(weightsAt, 4 * t.weights.length);
+    reserve(end);
+    const words = new Int32Array(wasm.memory.buffer);
+    for (let i = 0; i < n; i++) words[(firstAt >> 2) + i] = t.first[i]! * unit - shift;
+    words.set(t.count, countAt >> 2);
+    words.set(t.weights, weightsAt >> 2);
+    return [firstAt, countAt, weightsAt, end];
+  };
+  for (let v = 0; v < boxes.length; v++) {
+    const box = boxes[v]!;
+    const boxAt = srcAt + box.top * stride + box.left * 3;
+    const viewAt = outAt + v * viewBytes;
+    const horizontal = box.width !== outW;
+    const vertical = box.height !== outH;
+    const vt = pilAxisTaps(box.height, outH, m.filter);
+    if (horizontal) {
+      const ht = pilAxisTaps(box.width, outW, m.filter);
+      const rowFirst = vertical ? vt.first[0]! : 0;
+      const rowEnd = vertical ? vt.first[outH - 1]! + vt.count[outH - 1]! : box.height;
+      const [hFirst, hCount, hWeights, hEnd] = writeTaps(ht, scratchAt, 3, 0);
+      const tempAt = hEnd!;
+      const [vFirst, vCount, vWeights, vEnd] = writeTaps(vt, next(tempAt, (rowEnd - rowFirst) * rowBytes), rowBytes, rowFirst * rowBytes);
+      reserve(vEnd!);
+      wasm.horizontal(boxAt + rowFirst * stride, stride, rowEnd - rowFirst, outW, hFirst!, hCount!, hWeights!, ht.taps, vertical ? tempAt : viewAt, rowBytes);
+      if (vertical) wasm.vertical(tempAt, rowBytes, outH, rowBytes, vFirst!, vCount!, vWeights!, vt.taps, viewAt);
+    } else if (vertical) {
+      const [vFirst, vCount, vWeights] = writeTaps(vt, scratchAt, stride, 0);
+      wasm.vertical(boxAt, stride, outH, rowBytes, vFirst!, vCount!, vWeights!, vt.taps, viewAt);
+    } else {
+      const bytes = new Uint8Array(wasm.memory.buffer);
+      for (let y = 0; y < outH; y++) bytes.copyWithin(viewAt + y * rowBytes, boxAt + y * stride, boxAt + y * stride + rowBytes);
+    }
+  }
+  return new Uint8Array(wasm.memory.buffer, outAt, boxes.length * viewBytes).slice();
+}
+
+/**
+ * An instance of pil-resample.wat from its bytes in base64
+ * (`PIL_RESAMPLE_WASM_BASE64`), or undefined where WebAssembly SIMD is
+ * missing (then {@link pilCropViews} does the work in JavaScript).
+ */
+export function pilResampleWasm(base64: string): PilResampleWasm | undefined {
+  try {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const module = new WebAssembly.Module(bytes);
+    return new WebAssembly.Instance(module, {}).exports as unknown as PilResampleWasm;
+  } catch {
+    return undefined;
+  }
 }
