@@ -10,7 +10,11 @@
  * moves; wall time is only meaningful on an idle one. Linux only. Prints a
  * markdown table and one JSON line.
  *
- *   npx tsx tools/bench/src/image-folder-cpu.ts [--threads 1,2] [--rounds 3] [--epochs 3]
+ *   npx tsx tools/bench/src/image-folder-cpu.ts [--threads 1,2] [--rounds 3] [--epochs 3] [--crop-threads n]
+ *
+ * `--crop-threads` sets ImageFolder's `cropThreads` (default: as many crop
+ * workers as decode threads; 0 cuts the views on the JavaScript thread, so
+ * ours runs no thread beyond its decode threads and its JavaScript thread).
  *
  * Our side runs this file again with `--child` and UV_THREADPOOL_SIZE=<n>
  * (libuv reads it once at start), wasm with one XNNPACK thread, as the bench
@@ -38,9 +42,9 @@ function option(argv: string[], name: string, fallback: string): string {
 }
 
 /** Child: one warm-up epoch, then `epochs` timed ones; prints `{ runs, cpu }`. */
-async function child(epochs: number): Promise<void> {
+async function child(epochs: number, cropThreads: number | undefined): Promise<void> {
   await setBackend('wasm', { threads: 1 });
-  const run = await viewsEpochRunner();
+  const run = await viewsEpochRunner(cropThreads);
   await run();
   const result: SideRuns = { runs: [], cpu: [] };
   for (let e = 0; e < epochs; e++) {
@@ -58,8 +62,9 @@ function lastJson(out: string): unknown {
   return JSON.parse(out.trim().split('\n').pop() ?? '');
 }
 
-function runOurs(threads: number, epochs: number): SideRuns {
-  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', '--epochs', String(epochs)], {
+function runOurs(threads: number, epochs: number, cropThreads: string | undefined): SideRuns {
+  const crop = cropThreads === undefined ? [] : ['--crop-threads', cropThreads];
+  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', '--epochs', String(epochs), ...crop], {
     encoding: 'utf8',
     env: { ...process.env, UV_THREADPOOL_SIZE: String(threads) },
     maxBuffer: 16 * 1024 * 1024,
@@ -80,7 +85,8 @@ function runTorchvision(workers: number, epochs: number): SideRuns {
 
 async function main(argv: string[]): Promise<void> {
   const epochs = Number(option(argv, '--epochs', '3'));
-  if (argv.includes('--child')) return child(epochs);
+  const cropThreads = argv.includes('--crop-threads') ? option(argv, '--crop-threads', '') : undefined;
+  if (argv.includes('--child')) return child(epochs, cropThreads === undefined ? undefined : Number(cropThreads));
   const threads = option(argv, '--threads', '1,2').split(',').map(Number);
   const rounds = Number(option(argv, '--rounds', '3'));
   await ensurePhotoFolder();
@@ -89,7 +95,7 @@ async function main(argv: string[]): Promise<void> {
     for (const t of threads) {
       const oursFirst = round % 2 === 1;
       const torch = oursFirst ? undefined : runTorchvision(t, epochs);
-      const ours = runOurs(t, epochs);
+      const ours = runOurs(t, epochs, cropThreads);
       rows.push({ threads: t, round, first: oursFirst ? 'ours' : 'torchvision', ours, torch: torch ?? runTorchvision(t, epochs) });
       const r = rows[rows.length - 1]!;
       const ms = (cpu: number[]): string => ((median(cpu) / EPOCH) * 1e3).toFixed(2);

@@ -82,8 +82,8 @@ export async function ensurePhotoFolder(): Promise<string> {
  * tensors exist without timing a 77 MB copy that torchvision's side has no
  * counterpart for.
  */
-export async function viewsEpochRunner(): Promise<() => Promise<void>> {
-  const folder = await loadImageFolder(await ensurePhotoFolder());
+export async function viewsEpochRunner(cropThreads?: number): Promise<() => Promise<void>> {
+  const folder = await loadImageFolder(await ensurePhotoFolder(), cropThreads === undefined ? {} : { cropThreads });
   const dataset = subsetDataset(folder, Array.from({ length: EPOCH }, (_, i) => i * STRIDE));
   const loader = createLoader(dataset, { batchSize: BATCH, seed: 0, views: { count: 2, size: 224 } });
   let epoch = 0;
