@@ -78,6 +78,20 @@ export function resizeCenterCropGeometry(
   return { resizedHeight, resizedWidth, top: offset(resizedHeight, crop[0]), left: offset(resizedWidth, crop[1]) };
 }
 
+/** {@link resizeCenterCropGeometry}, throwing when the crop does not fit the resized image. */
+export function centreCropGeometry(
+  sourceHeight: number,
+  sourceWidth: number,
+  resize: number,
+  crop: readonly [number, number],
+): ReturnType<typeof resizeCenterCropGeometry> {
+  const g = resizeCenterCropGeometry(sourceHeight, sourceWidth, resize, crop);
+  if (g.top < 0 || g.left < 0) {
+    throw new Error(`Resize(${resize}) gives ${g.resizedWidth}x${g.resizedHeight}, smaller than the ${crop[1]}x${crop[0]} crop`);
+  }
+  return g;
+}
+
 /**
  * The evaluation decode of one file to `[height, width, 3]`:
  * `resize` given: `Resize(resize)` + `CenterCrop([height, width])` with
@@ -97,10 +111,7 @@ export async function decodeResized(
   }
   const meta = await sharp(file).metadata();
   if (meta.width === undefined || meta.height === undefined) throw new Error('no image size in the header');
-  const g = resizeCenterCropGeometry(meta.height, meta.width, resize, [height, width]);
-  if (g.top < 0 || g.left < 0) {
-    throw new Error(`Resize(${resize}) gives ${g.resizedWidth}x${g.resizedHeight}, smaller than the ${width}x${height} crop`);
-  }
+  const g = centreCropGeometry(meta.height, meta.width, resize, [height, width]);
   return pipeline
     .resize({ width: g.resizedWidth, height: g.resizedHeight, fit: 'fill', kernel })
     .extract({ left: g.left, top: g.top, width, height })

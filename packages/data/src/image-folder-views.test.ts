@@ -229,15 +229,23 @@ describe('ImageFolder views (RandomResizedCrop at decode)', () => {
     for (let y = 0; y < 24; y++)
       for (let x = 0; x < 24; x++) for (let c = 0; c < 3; c++) expect(b.images[(y * 24 + x) * 3 + c]).toBe(pixelValue(0, y + 3, x + 8, c));
     // 50x20 (portrait) with Resize(10) + CenterCrop(8): 25x10 resized (floor(10 * 50 / 20) = 25),
-    // crop at row round(8.5) = 8 (half to even), column 1; compare with sharp's own resize + extract.
-    const small = await loadImageFolder(root, { size: 8, resize: 10, classList: ['a'] });
-    const s = await small.get([2]);
-    const expected = await sharp(rawImage(2, 50, 20), { raw: { width: 20, height: 50, channels: 3 } })
-      .resize({ width: 10, height: 25, fit: 'fill', kernel: 'linear' })
+    // crop at row round(8.5) = 8 (half to even), column 1: Pillow's resize of the whole image, then the cut.
+    const resized = new Uint8Array(25 * 10 * 3);
+    pilResizedCrop(rawImage(2, 50, 20), 20, { top: 0, left: 0, height: 50, width: 20 }, 25, 10, 'linear', resized, 0);
+    const expected = new Uint8Array(8 * 8 * 3);
+    for (let y = 0; y < 8; y++) expected.set(resized.subarray(((8 + y) * 10 + 1) * 3, ((8 + y) * 10 + 9) * 3), y * 8 * 3);
+    for (const cropThreads of [2, 0]) {
+      const small = await loadImageFolder(root, { size: 8, resize: 10, classList: ['a'], cropThreads });
+      expect(Array.from((await small.get([2])).images)).toEqual(Array.from(expected));
+    }
+    // 'nearest' keeps sharp's pipeline: its own resize + extract.
+    const nearest = await (await loadImageFolder(root, { size: 8, resize: 10, classList: ['a'], kernel: 'nearest' })).get([2]);
+    const sharpNearest = await sharp(rawImage(2, 50, 20), { raw: { width: 20, height: 50, channels: 3 } })
+      .resize({ width: 10, height: 25, fit: 'fill', kernel: 'nearest' })
       .extract({ left: 1, top: 8, width: 8, height: 8 })
       .raw()
       .toBuffer();
-    expect(Buffer.from(s.images).equals(expected)).toBe(true);
+    expect(Buffer.from(nearest.images).equals(sharpNearest)).toBe(true);
     await expectError(loadImageFolder(root, { size: 24, resize: 20 }), 'OUT_OF_RANGE');
   });
 

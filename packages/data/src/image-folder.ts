@@ -19,6 +19,7 @@ import { decodeThreads } from './decode-threads';
 import { checkIndices, corruptDataError, notFoundError } from './errors';
 import { cropAndResize, decodeResized, decodeRgb, type ResizeKernel } from './image-decode';
 import { exists, parseNameList } from './name-file';
+import { pilResizeCentreCrop } from './pil-eval-decode';
 import { resolveRoot } from './resolve-root';
 import type { ImageBatch, ViewBatch, ViewDataset, ViewRequest } from './types';
 import { drawViewBoxes, viewCropRng } from './view-crops';
@@ -51,9 +52,10 @@ export interface ImageFolderOptions {
    * Resampling kernel. Default `'linear'`. Training views (`getViews`) are
    * resized with Pillow's own filters, byte for byte (`'linear'` = PIL's
    * `BILINEAR`, what torchvision's RandomResizedCrop uses, `'cubic'` =
-   * `BICUBIC`, `'lanczos3'` = `LANCZOS`; `'nearest'` falls back to sharp).
-   * Evaluation decodes (`get`) use sharp's kernel of that name, the triangle
-   * filter being the closest to PIL's bilinear one.
+   * `BICUBIC`, `'lanczos3'` = `LANCZOS`; `'nearest'` falls back to sharp),
+   * and so are evaluation decodes with `resize` (torchvision's Resize +
+   * CenterCrop on a PIL image). Without `resize`, `get` uses sharp's kernel
+   * of that name (its triangle filter is the closest to PIL's bilinear one).
    */
   kernel?: ResizeKernel;
   /**
@@ -240,7 +242,7 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions 
   });
 
   const pixels = height * width * 3;
-  const checked = (path: string, index: number, data: Buffer, bytes: number): Buffer => {
+  const checked = <T extends Uint8Array>(path: string, index: number, data: T, bytes: number): T => {
     if (data.length !== bytes) throw corruptDataError(fn, path, `decoded to ${data.length} bytes, not ${bytes}`, index);
     return data;
   };
@@ -255,8 +257,16 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions 
     skipped: () => [...skipped.values()],
     decodeStats: () => queue.stats(),
     async get(indices: ArrayLike<number>): Promise<ImageBatch> {
+      const { resize } = o;
       const { kept, results } = await decodeAll(`${fn}.get`, indices, async (path, index) =>
-        checked(path, index, await decodeResized(path, { height, width, resize: o.resize, fit: o.fit, kernel: o.kernel }), pixels),
+        checked(
+          path,
+          index,
+          resize !== undefined && filter !== undefined
+            ? await pilResizeCentreCrop(path, cropper, { height, width, resize, filter })
+            : await decodeResized(path, { height, width, resize, fit: o.fit, kernel: o.kernel }),
+          pixels,
+        ),
       );
       const images = new Uint8Array(kept.length * pixels);
       results.forEach((data, k) => images.set(data, k * pixels));
