@@ -192,6 +192,15 @@ describe('ImageFolder views (RandomResizedCrop at decode)', () => {
         }
       }
     }
+    // 'nearest' keeps sharp's extract-and-resize pipeline.
+    const nearest = await (await loadImageFolder(root, { kernel: 'nearest' })).getViews([0], req);
+    const [top, left, height, width] = Array.from(nearest.boxes.subarray(0, 4));
+    const sharpView = await sharp(rawImage(0, ...SIZES[0]!), { raw: { width: SIZES[0]![1], height: SIZES[0]![0], channels: 3 } })
+      .extract({ top: top!, left: left!, height: height!, width: width! })
+      .resize({ width: 10, height: 12, fit: 'fill', kernel: 'nearest' })
+      .raw()
+      .toBuffer();
+    expect(Buffer.from(nearest.images.subarray(0, 12 * 10 * 3)).equals(sharpView)).toBe(true);
     await expectError(loadImageFolder(root, { cropThreads: -1 }), 'OUT_OF_RANGE');
   });
 
