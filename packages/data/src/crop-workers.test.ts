@@ -49,6 +49,19 @@ describe('crop workers', () => {
     expect(Array.from(await workers.crop(good))).toEqual(Array.from(expected(good)));
   });
 
+  it('workers start in a program whose code is an ES module by --input-type=module (their code inherits it)', () => {
+    const program = [
+      `import { createCropWorkers } from ${JSON.stringify(join(here, 'crop-workers.ts'))};`,
+      'const workers = createCropWorkers(1);',
+      "await workers.crop({ pixels: new Uint8Array(48), height: 4, width: 4, boxes: [{ top: 0, left: 0, height: 4, width: 4 }], size: [2, 2], filter: 'linear' });",
+      'console.log(workers.engine());',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { cwd: packageDir, encoding: 'utf8', timeout: 120_000 });
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stderr).not.toMatch(/crop workers unavailable/);
+    expect(child.stdout.trim()).toBe('wasm');
+  }, 150_000);
+
   it('a process that cuts views and returns ends by itself (idle workers do not keep it alive)', () => {
     const started = Date.now();
     const child = spawnSync(

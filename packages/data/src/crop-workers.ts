@@ -25,9 +25,10 @@ import {
   pilMessageBoxes,
   pilResampleWasm,
   pilResizedCrop,
+  pilViewCutter,
   type PilCropMessage,
   type PilFilter,
-  type PilResampleWasm,
+  type PilViewCutter,
 } from './pil-resample';
 import { PIL_RESAMPLE_WASM_BASE64 } from './pil-resample-wasm';
 
@@ -50,13 +51,13 @@ export interface CropWorkers {
   /** The views of `job`, one after the other: `boxes.length * h * w * 3` bytes. */
   crop(job: CropJob): Promise<Uint8Array>;
   /** What cuts the views: WebAssembly SIMD or JavaScript (known after the first job). */
-  engine(): 'wasm' | 'javascript' | undefined;
+  engine(): PilViewCutter['engine'] | undefined;
 }
 
 type CropReply =
   | { id: number; views: Uint8Array; error?: undefined }
   | { id: number; error: string }
-  | { ready: true; wasm: boolean }
+  | { ready: true; engine: PilViewCutter['engine'] }
   | { ready: false; error: string };
 
 /** The worker's program: the resampling functions' source and a message loop. */
@@ -71,19 +72,20 @@ function workerSource(): string {
     pilCropViews,
     pilCropViewsWasm,
     pilResampleWasm,
+    pilViewCutter,
   ];
   return [
     // Bundlers that keep function names wrap them in a `__name` helper; the worker has none.
     'var __name = (f) => f;',
     ...functions.map((f) => f.toString()),
-    "const { parentPort } = require('node:worker_threads');",
-    `const wasm = ${pilResampleWasm.name}(${JSON.stringify(PIL_RESAMPLE_WASM_BASE64)});`,
-    'const scratch = { buffer: new Uint8Array(0) };',
-    `const cut = (m) => (wasm ? ${pilCropViewsWasm.name}(m, wasm) : ${pilCropViews.name}(m, scratch));`,
+    // Not `require`: the worker's code is an ES module when the program was started with --input-type=module.
+    "const { parentPort } = process.getBuiltinModule('node:worker_threads');",
+    `const cutter = ${pilViewCutter.name}(${JSON.stringify(PIL_RESAMPLE_WASM_BASE64)});`,
+    'const cut = (m) => cutter.cut(m);',
     // A first crop at start-up: a bundler that rewrote the functions' references shows here.
     'try {',
     "  cut({ id: 0, pixels: new Uint8Array(12), width: 2, boxes: Int32Array.of(0, 0, 2, 2), outHeight: 1, outWidth: 1, filter: 'linear' });",
-    '  parentPort.postMessage({ ready: true, wasm: wasm !== undefined });',
+    '  parentPort.postMessage({ ready: true, engine: cutter.engine });',
     '} catch (error) { parentPort.postMessage({ ready: false, error: String((error && error.message) || error) }); }',
     'parentPort.on("message", (m) => {',
     '  let views;',
@@ -109,15 +111,13 @@ interface PoolWorker {
 /** `threads` (>= 0) crop workers, started on first use. */
 export function createCropWorkers(threads: number): CropWorkers {
   if (threads === 0) {
-    const scratch = { buffer: new Uint8Array(0) };
-    let wasm: PilResampleWasm | undefined | null = null;
+    let cutter: PilViewCutter | undefined;
     return {
       threads,
-      engine: () => (wasm === null ? undefined : wasm !== undefined ? 'wasm' : 'javascript'),
+      engine: () => cutter?.engine,
       crop: async (job) => {
-        if (wasm === null) wasm = pilResampleWasm(PIL_RESAMPLE_WASM_BASE64);
-        const message = toMessage(0, job);
-        return wasm !== undefined ? pilCropViewsWasm(message, wasm) : pilCropViews(message, scratch);
+        cutter ??= pilViewCutter(PIL_RESAMPLE_WASM_BASE64);
+        return cutter.cut(toMessage(0, job));
       },
     };
   }
@@ -127,7 +127,7 @@ export function createCropWorkers(threads: number): CropWorkers {
   let nextId = 0;
   /** Settles true once a worker has cut its start-up crop, false when workers cannot run here. */
   let usable: Promise<boolean> | undefined;
-  let workersWasm: boolean | undefined;
+  let workersEngine: PilViewCutter['engine'] | undefined;
 
   const start = (): { entry: PoolWorker; ready: Promise<boolean> } => {
     source ??= workerSource();
@@ -147,7 +147,7 @@ export function createCropWorkers(threads: number): CropWorkers {
     entry.worker.on('message', (reply: CropReply) => {
       if ('ready' in reply) {
         if (!reply.ready) process.emitWarning(`crop workers unavailable (${reply.error}); cutting views on the JavaScript thread`);
-        if (reply.ready) workersWasm = reply.wasm;
+        if (reply.ready) workersEngine = reply.engine;
         settleReady(reply.ready);
         if (!reply.ready) void entry.worker.terminate();
         else if (entry.pending.size === 0) entry.worker.unref();
@@ -178,7 +178,7 @@ export function createCropWorkers(threads: number): CropWorkers {
 
   return {
     threads,
-    engine: () => (workersWasm === undefined ? inline.engine() : workersWasm ? 'wasm' : 'javascript'),
+    engine: () => workersEngine ?? inline.engine(),
     async crop(job) {
       usable ??= start().ready;
       if (!(await usable)) return inline.crop(job);

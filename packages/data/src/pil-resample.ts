@@ -339,3 +339,19 @@ export function pilResampleWasm(base64: string): PilResampleWasm | undefined {
     return undefined;
   }
 }
+
+/** Cuts the views of messages: the WebAssembly passes where the module instantiates, else JavaScript (same bytes). */
+export interface PilViewCutter {
+  readonly engine: 'wasm' | 'javascript';
+  cut(m: PilCropMessage): Uint8Array;
+}
+
+/** A {@link PilViewCutter} over pil-resample.wat's bytes in base64 (one per thread: it keeps its memory and scratch). */
+export function pilViewCutter(base64: string): PilViewCutter {
+  const wasm = pilResampleWasm(base64);
+  const scratch = { buffer: new Uint8Array(0) };
+  return {
+    engine: wasm !== undefined ? 'wasm' : 'javascript',
+    cut: (m) => (wasm !== undefined ? pilCropViewsWasm(m, wasm) : pilCropViews(m, scratch)),
+  };
+}
