@@ -19,7 +19,7 @@ export async function pilResizeCentreCrop(
   const image = await decodeRgb(path);
   const g = centreCropGeometry(image.height, image.width, resize, [height, width]);
   const whole = { top: 0, left: 0, height: image.height, width: image.width };
-  const resized = await cropper.crop({ ...image, pixels: image.data, boxes: [whole], size: [g.resizedHeight, g.resizedWidth], filter });
+  const resized = await cropper.crop({ pixels: image.data, height: image.height, width: image.width, boxes: [whole], size: [g.resizedHeight, g.resizedWidth], filter });
   const out = new Uint8Array(height * width * 3);
   for (let y = 0; y < height; y++) {
     const from = ((g.top + y) * g.resizedWidth + g.left) * 3;
