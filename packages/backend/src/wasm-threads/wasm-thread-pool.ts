@@ -13,6 +13,9 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend } from '@tensorflow/tfjs-core';
 import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { setHeapWorkers } from '../wasm/heap-pass-runner';
+import { startHeapWorkers } from './heap-workers';
+import type { HeapWorkerPool } from './heap-workers';
 import { loadThreadedWasmModule, MAX_WASM_THREADS, unrefPoolWorkers } from './threaded-wasm-module';
 import type { ThreadedModuleResult, ThreadedWasmModule } from './threaded-wasm-module';
 
@@ -32,6 +35,10 @@ interface PoolState {
   singleThreadFactory?: BackendFactory;
   /** Threads of the factory registered now (1: tfjs's own). */
   registeredThreads: number;
+  /** Heap workers of the threaded backend made last (stopped when it is replaced). */
+  heapWorkers?: HeapWorkerPool;
+  /** Why the last threaded backend runs its heap passes on one thread, if it does. */
+  heapWorkersFailure?: string;
 }
 
 const STATE_KEY = Symbol.for('@contrastive/backend/wasm-thread-pool');
@@ -67,7 +74,16 @@ function replaceFactory(factory: BackendFactory): void {
   tf.registerBackend('wasm', factory, WASM_PRIORITY);
 }
 
+/** Stops the heap workers of the threaded backend made last, if any. */
+function stopHeapWorkers(): void {
+  const s = state();
+  s.heapWorkers?.close();
+  s.heapWorkers = undefined;
+  s.heapWorkersFailure = undefined;
+}
+
 function restoreSingleThread(): void {
+  stopHeapWorkers();
   const s = state();
   if (s.registeredThreads === 1) return;
   if (s.singleThreadFactory === undefined) throw new Error('the single-threaded wasm factory was not saved');
@@ -91,6 +107,15 @@ function threadedFactory(threads: number, first: ThreadedWasmModule): BackendFac
     // tfjs's BackendWasm creates the XNNPACK pool (init_with_threads_count) in its constructor.
     const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
     unrefPoolWorkers(module);
+    // The kernels' JavaScript heap passes split over the calling thread and threads - 1 heap workers.
+    stopHeapWorkers();
+    const heap = await startHeapWorkers(module.wasmMemory, threads - 1);
+    if ('pool' in heap) {
+      state().heapWorkers = heap.pool;
+      setHeapWorkers(backend, heap.pool);
+    } else {
+      state().heapWorkersFailure = heap.failure;
+    }
     return backend;
   };
 }
@@ -111,7 +136,7 @@ export async function useWasmThreads(
     restoreSingleThread();
     return { threads: 1 };
   }
-  if (state().registeredThreads === wanted && tf.findBackendFactory('wasm') != null) return { threads: wanted, shortfall: capped };
+  if (state().registeredThreads === wanted && tf.findBackendFactory('wasm') != null) return { threads: wanted, shortfall: shortfall(capped) };
   const loaded = await load(wanted);
   if ('failure' in loaded) {
     restoreSingleThread();
@@ -131,5 +156,12 @@ export async function useWasmThreads(
     const why = started ? `the XNNPACK pool has ${actual} threads` : 'the threaded backend did not start';
     return { threads: 1, shortfall: `${wanted} threads asked for but ${why} (tfjs-backend-wasm internals differ)` };
   }
-  return { threads: wanted, shortfall: capped };
+  return { threads: wanted, shortfall: shortfall(capped) };
+}
+
+/** `capped` and, if the heap workers did not start, why the kernels' heap passes run on one thread. */
+function shortfall(capped: string | undefined): string | undefined {
+  const heap = state().heapWorkersFailure;
+  const notes = [capped, heap === undefined ? undefined : `heap passes on one thread: ${heap}`].filter((n) => n !== undefined);
+  return notes.length === 0 ? undefined : notes.join('; ');
 }

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { RESAMPLE_GRIDS_KERNEL } from '@contrastive/core';
 import { setBackend, WASM_THREADS_ENV } from '../select-backend';
+import { HEAP_PASSES, heapWorkersOf, setMinSplitElements, type HeapPassName, type HeapWorkers } from '../wasm/heap-pass-runner';
 import { loadThreadedWasmModule } from './threaded-wasm-module';
 import { registeredWasmThreads, useWasmThreads } from './wasm-thread-pool';
 
@@ -173,6 +174,28 @@ describe('wasm threads (XNNPACK pool on worker_threads)', () => {
       const other = threaded.get(name) as Float32Array;
       expect(other.length, name).toBe(values.length);
       expect(maxRelativeGap(other, values), name).toBeLessThanOrEqual(1e-6);
+    }
+  });
+
+  it('threads: 2 with every heap pass split between the calling thread and the heap worker gives the same numbers', async () => {
+    await setBackend('wasm', { threads: 2 });
+    const pool = heapWorkersOf(tf.backend()) as HeapWorkers;
+    expect(pool.threads).toBe(2);
+    const splits: string[] = [];
+    const run = pool.run.bind(pool);
+    const spy = vi.spyOn(pool, 'run').mockImplementation((pass, args, split) => {
+      if (split) splits.push(Object.keys(HEAP_PASSES).find((name) => HEAP_PASSES[name as HeapPassName].id === pass) as string);
+      run(pass, args, split);
+    });
+    const previous = setMinSplitElements(0);
+    try {
+      const threaded = await trainingKernelOutputs();
+      // im2col (both layouts), dy rows and transposes ran split (col2im: heap-workers.test.ts).
+      expect([...new Set(splits)]).toEqual(expect.arrayContaining(['im2colChannelMajor', 'im2colBatchInner', 'dyRows', 'swapMiddleAxes']));
+      for (const [name, values] of single) expect(maxRelativeGap(threaded.get(name) as Float32Array, values), name).toBeLessThanOrEqual(1e-6);
+    } finally {
+      setMinSplitElements(previous);
+      spy.mockRestore();
     }
   });
 

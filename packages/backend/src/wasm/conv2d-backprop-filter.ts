@@ -3,8 +3,9 @@
  *
  * Two formulations, both on XNNPACK:
  * - `im2col` (the default): x transposed by the blocked heap transpose, then
- *   per block of images an im2col written by one sequential JavaScript pass
- *   on the wasm heap (`im2col.ts`; layout and block size in
+ *   per block of images an im2col written by a JavaScript heap pass
+ *   (`heap-passes.ts`, split between the heap workers on the threaded
+ *   backend; layout and block size in
  *   `filter-grad-plan.ts`) and one product `dW[(ky,kx,ci), co] += cols[(ky,kx,ci), (b,oy,ox)] @ dy[(b,oy,ox), co]`
  *   (contraction on the inner axis of `cols` and the outer axis of `dy`, the
  *   layout XNNPACK's fully-connected path runs fast). Blocking the reduction
@@ -24,7 +25,7 @@ import type { ConvPad } from './conv-geometry';
 import { filterGradByConv } from './conv2d-backprop-filter-conv';
 import { chooseLayout, imagesPerBlock } from './filter-grad-plan';
 import type { Im2colLayout } from './filter-grad-plan';
-import { im2colBatchInner, im2colChannelMajor } from './im2col';
+import { im2colParams } from './im2col';
 import { runInKernelScope } from './kernel-scope';
 import type { KernelOps } from './kernel-scope';
 
@@ -43,22 +44,6 @@ export interface FilterGradOptions {
    * im2col buffer to `kh*kw*cin` times this.
    */
   blockColumns?: number;
-}
-
-/** The block's dy rows `[count*oh*ow, cout]` in the column order of `layout`. */
-function dyRows(src: Int32Array, dst: Int32Array, layout: Im2colLayout, first: number, count: number, perImage: number, cout: number): void {
-  if (layout === 'channel-rows') {
-    dst.set(src.subarray(first * perImage * cout, (first + count) * perImage * cout));
-    return;
-  }
-  let o = 0;
-  for (let s = 0; s < perImage; s++) {
-    for (let b = first; b < first + count; b++) {
-      const a = (b * perImage + s) * cout;
-      dst.set(src.subarray(a, a + cout), o);
-      o += cout;
-    }
-  }
 }
 
 /**
@@ -94,14 +79,15 @@ export function conv2dBackpropFilterWasm(
     layout === 'channel-rows'
       ? ops.transpose(ops.reshape(x, [n * pixels, cin]), [1, 0])
       : ops.transpose(ops.reshape(x, [n, pixels * cin]), [1, 0]);
-  const im2col = layout === 'channel-rows' ? im2colChannelMajor : im2colBatchInner;
+  const im2col = layout === 'channel-rows' ? 'im2colChannelMajor' : 'im2colBatchInner';
   let total: TensorInfo | undefined;
   for (let first = 0; first < n; first += block) {
     const count = Math.min(block, n - first);
     const p = count * perImage;
     const images = { first, count, total: n };
-    const cols = ops.heapCompute([xt], [1, k, p], ([src], dst) => im2col(src as Int32Array, dst, g, cin, images));
-    const rows = ops.heapCompute([dy], [1, p, cout], ([src], dst) => dyRows(src as Int32Array, dst, layout, first, count, perImage, cout));
+    const cols = ops.heapPass(im2col, xt, [1, k, p], im2colParams(g, cin, images));
+    // The block's dy rows [count*oh*ow, cout] in the column order of the layout.
+    const rows = ops.heapPass('dyRows', dy, [1, p, cout], [layout === 'batch-inner' ? 1 : 0, first, count, perImage, cout]);
     const part = ops.matMul(cols, rows);
     ops.dispose(cols);
     ops.dispose(rows);

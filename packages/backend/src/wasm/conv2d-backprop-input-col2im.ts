@@ -6,8 +6,9 @@
  * multiply-adds; the phase decomposition (`conv2d-backprop-input.ts`) runs
  * 2.1x them for a 3x3 stride-2 conv on a 10x10 input (zero taps of the
  * column phases, and outputs over the whole padded phase grid). The col2im
- * is one JavaScript pass over the columns (`kh*kw*cin` adds per output
- * position, `1/cout` of the product's work). Images go in blocks whose
+ * is one JavaScript heap pass over the columns (`col2imAddPass`, `kh*kw*cin`
+ * adds per output position, `1/cout` of the product's work; its channels
+ * split between the heap workers on the threaded backend). Images go in blocks whose
  * columns stay within {@link COL2IM_BLOCK_ELEMENTS}.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
@@ -16,31 +17,6 @@ import type { KernelOps } from './kernel-scope';
 
 /** Largest column block in elements (16 MiB). */
 export const COL2IM_BLOCK_ELEMENTS = 1 << 22;
-
-/** Adds the `[count*oh*ow, kh*kw*cin]` columns of images `[first, first + count)` into `dx: [n, h, w, cin]`. */
-export function col2imAdd(cols: Float32Array, dx: Float32Array, g: ConvGeometry, first: number, count: number): void {
-  const { inHeight: h, inWidth: w, inChannels: cin, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = g;
-  const { strideHeight: sh, strideWidth: sw, padTop, padLeft } = g;
-  const k = kh * kw * cin;
-  let row = 0;
-  for (let b = first; b < first + count; b++) {
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++, row += k) {
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * sh + ky - padTop;
-          if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ox * sw + kx - padLeft;
-            if (ix < 0 || ix >= w) continue;
-            const d = ((b * h + iy) * w + ix) * cin;
-            const c = row + (ky * kw + kx) * cin;
-            for (let ci = 0; ci < cin; ci++) dx[d + ci] = (dx[d + ci] as number) + (cols[c + ci] as number);
-          }
-        }
-      }
-    }
-  }
-}
 
 /**
  * `dy: [n, oh, ow, cout]`, `filter: [kh, kw, cin, cout]` -> `dx: [n, h, w, cin]`
@@ -58,11 +34,9 @@ export function inputGradByCol2im(ops: KernelOps, dy: TensorInfo, filter: Tensor
     const rows =
       count === n
         ? ops.reshape(dy, [1, n * perImage, cout])
-        : ops.heapCompute([dy], [1, count * perImage, cout], ([src], dst) =>
-            dst.set((src as Int32Array).subarray(first * perImage * cout, (first + count) * perImage * cout)),
-          );
+        : ops.heapPass('copyRange', dy, [1, count * perImage, cout], [first * perImage * cout]);
     const cols = ops.matMul(rows, wt);
-    ops.heapUpdate(dx, [cols], ([c], target) => col2imAdd(c as Float32Array, target, g, first, count));
+    ops.heapPassInto('col2imAdd', cols, dx, [h, w, cin, oh, ow, g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft, first, count]);
     ops.dispose(rows);
     ops.dispose(cols);
   }

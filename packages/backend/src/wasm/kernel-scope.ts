@@ -10,6 +10,8 @@
 import { getKernel } from '@tensorflow/tfjs-core';
 import type { DataType, KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { ContrastiveError } from '@contrastive/core';
+import { runHeapPass } from './heap-pass-runner';
+import type { HeapPassName } from './heap-pass-runner';
 import { int32View } from './heap-views';
 
 /** Shape-level ops available inside a composite wasm kernel. */
@@ -44,6 +46,17 @@ export interface KernelOps {
    * `target` in place (e.g. scatter-add into an accumulator).
    */
   heapUpdate(target: TensorInfo, inputs: TensorInfo[], update: (sources: Float32Array[], target: Float32Array) => void): void;
+  /**
+   * A new float32 tensor of `shape` written by the heap pass `pass` from
+   * `input` (`heap-passes.ts`; split between the heap workers on the
+   * threaded backend).
+   */
+  heapPass(pass: HeapPassName, input: TensorInfo, shape: number[], params: readonly number[]): TensorInfo;
+  /**
+   * Runs the heap pass `pass` from `input` into `target`, a float32
+   * intermediate this scope created (e.g. col2im's scatter-add).
+   */
+  heapPassInto(pass: HeapPassName, input: TensorInfo, target: TensorInfo, params: readonly number[]): void;
   /** A new tensor holding `values`. */
   constant(shape: number[], dtype: DataType, values: Int32Array | Float32Array): TensorInfo;
   /**
@@ -125,6 +138,14 @@ export function runInKernelScope(backendLike: unknown, body: (ops: KernelOps) =>
     }
     return track(Array.isArray(out) ? (out[0] as TensorInfo) : out);
   };
+  const assertOwnedFloat = (target: TensorInfo, fn: string): void => {
+    if (!owned.includes(target) || target.dtype !== 'float32') {
+      throw new ContrastiveError('INVALID_ARGUMENT', `${fn}: 'target' must be a float32 intermediate of this scope; got ${target.dtype}`, {
+        fn,
+        argument: 'target',
+      });
+    }
+  };
   const ops: KernelOps = {
     call,
     reshape: (x, shape) => call('Reshape', { x }, { shape }),
@@ -146,13 +167,17 @@ export function runInKernelScope(backendLike: unknown, body: (ops: KernelOps) =>
       );
       return out;
     },
+    heapPass: (pass, input, shape, params) => {
+      const out = track((backend as WasmLikeBackend).makeOutput(shape, 'float32'));
+      runHeapPass(backend as WasmLikeBackend, pass, input, out, params);
+      return out;
+    },
+    heapPassInto: (pass, input, target, params) => {
+      assertOwnedFloat(target, 'heapPassInto');
+      runHeapPass(backend as WasmLikeBackend, pass, input, target, params);
+    },
     heapUpdate: (target, inputs, update) => {
-      if (!owned.includes(target) || target.dtype !== 'float32') {
-        throw new ContrastiveError('INVALID_ARGUMENT', `heapUpdate: 'target' must be a float32 intermediate of this scope; got ${target.dtype}`, {
-          fn: 'heapUpdate',
-          argument: 'target',
-        });
-      }
+      assertOwnedFloat(target, 'heapUpdate');
       const f32 = (t: TensorInfo): Float32Array => {
         const view = (backend as WasmLikeBackend).typedArrayFromHeap(t);
         return new Float32Array(view.buffer, view.byteOffset, view.byteLength >> 2);

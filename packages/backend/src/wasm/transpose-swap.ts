@@ -3,14 +3,16 @@
  * (after dropping size-1 axes and merging consecutive ones): 2-D transposes,
  * `[b, r, c] -> [b, c, r]` (the transposes of batched matmuls) and
  * `[r, c, d] -> [c, r, d]` (the filter-gradient layouts). These run as the
- * cache-blocked JavaScript copy of {@link swapMiddleAxes} on the wasm heap;
+ * cache-blocked JavaScript copy of `swapMiddleAxesPass` on the wasm heap
+ * (split between the heap workers on the threaded backend);
  * other permutations, 1-byte dtypes and strings use the built-in kernel.
  */
 import { Transpose, util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { int32View, type WasmHeapBackend } from './heap-views';
+import { runHeapPass } from './heap-pass-runner';
+import type { WasmHeapBackend } from './heap-views';
 import { originalKernel } from './original-kernels';
-import { asMiddleSwap, swapMiddleAxes } from './swap-axes';
+import { asMiddleSwap, SWAP_TILE } from './swap-axes';
 
 
 const kernelFunc: KernelFunc = (args) => {
@@ -23,8 +25,7 @@ const kernelFunc: KernelFunc = (args) => {
     perm.map((p) => x.shape[p] as number),
     x.dtype,
   );
-  // Views only after the allocation: malloc may grow (and detach) the heap.
-  swapMiddleAxes(int32View(backend, x), int32View(backend, out), ...swap);
+  runHeapPass(backend, 'swapMiddleAxes', x, out, [...swap, SWAP_TILE]);
   return out;
 };
 
