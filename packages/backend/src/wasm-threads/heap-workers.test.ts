@@ -54,6 +54,7 @@ const CASES: Case[] = [
   { name: 'col2im 3x3 s2, 67 channels', pass: 'col2imAdd', srcLength: 2 * 5 * 5 * 9 * 67, dstLength: 4 * 9 * 9 * 67, params: [9, 9, 67, 5, 5, 3, 3, 2, 2, 1, 1, 1, 2] },
   { name: 'col2im 3x3 s1, 3 channels', pass: 'col2imAdd', srcLength: 3 * 9 * 9 * 9 * 3, dstLength: 4 * 9 * 9 * 3, params: [9, 9, 3, 9, 9, 3, 3, 1, 1, 1, 1, 0, 3] },
   { name: 'copy range', pass: 'copyRange', srcLength: 5000, dstLength: 3333, params: [1001] },
+  { name: 'fill with a float32 pattern', pass: 'fill', srcLength: 1, dstLength: 4099, params: [new Int32Array(Float32Array.of(-1.25).buffer)[0] as number] },
 ];
 
 /** The JavaScript pass's output on a private ArrayBuffer: the reference. */

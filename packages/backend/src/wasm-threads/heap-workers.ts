@@ -23,7 +23,7 @@
  */
 import { ContrastiveError } from '@contrastive/core';
 import { HEAP_PASSES, type HeapWorkers } from '../wasm/heap-pass-runner';
-import { HEAP_PASSES_WASM_BASE64 } from './heap-passes-wasm';
+import { heapPassesModule, heapPassesOn } from './heap-passes-module';
 
 /** A pass as exported by heap-passes.wat: `(src, dst, dstLength, ...params, part, parts)`. */
 type HeapPassExport = (...args: number[]) => void;
@@ -141,8 +141,8 @@ export async function startHeapWorkers(memory: WebAssembly.Memory, count: number
   let passes: HeapPassExport[];
   let module: WebAssembly.Module;
   try {
-    module = new WebAssembly.Module(Buffer.from(HEAP_PASSES_WASM_BASE64, 'base64'));
-    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    module = heapPassesModule();
+    const exports = heapPassesOn(memory);
     passes = PASS_NAMES.map((name) => exports[name] as HeapPassExport);
   } catch (error) {
     return { failure: `the heap passes' WebAssembly module did not start (${String(error)})` };

@@ -35,6 +35,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
+import { heapPassesOn } from './heap-passes-module';
 
 /** Most threads tfjs's wasm build can use: it pre-creates 8 pthread workers and caps the pool at 8 (`backend.cc`). */
 export const MAX_WASM_THREADS = 8;
@@ -69,6 +70,24 @@ export type ThreadedModuleResult = { module: ThreadedWasmModule } | { failure: s
 
 type Factory = (config: Record<string, unknown>) => Promise<ThreadedWasmModule>;
 type Imports = { env?: Record<string, unknown> };
+
+/**
+ * Replaces the glue's `emscripten_memcpy_big` (large `memcpy`s of tfjs's
+ * kernels, e.g. Cast, Identity copies, concatenations), which calls
+ * `copyWithin` on the shared heap, 3-5x slower in Node than on an
+ * ArrayBuffer, by `memory.copy` (heap-passes.wat's `memcpyBig`). Keeps the
+ * glue's if anything differs.
+ */
+function useNativeMemcpy(env: Record<string, unknown> | undefined): void {
+  const memory = env?.['memory'];
+  if (env === undefined || !(memory instanceof WebAssembly.Memory) || typeof env['emscripten_memcpy_big'] !== 'function') return;
+  try {
+    const copy = heapPassesOn(memory)['memcpyBig'] as (dest: number, src: number, num: number) => void;
+    env['emscripten_memcpy_big'] = (dest: number, src: number, num: number): void => copy(dest, src, num);
+  } catch {
+    // The glue's copy stays: slower, same bytes.
+  }
+}
 
 /** Where tfjs-backend-wasm keeps its unbundled threaded factory and its pthread worker script. */
 export const THREADED_BUILD = {
@@ -221,6 +240,7 @@ export async function loadThreadedWasmModule(
           env['emscripten_num_logical_cores'] = () => 2 * threads;
           importReplaced = true;
         }
+        useNativeMemcpy(env);
         // A failed instantiation would leave the factory pending: reject the race below instead.
         WebAssembly.instantiate(compiled, imports as WebAssembly.Imports).then(
           (instance) => receive(instance, compiled),

@@ -127,6 +127,8 @@ async function trainingKernelOutputs(): Promise<Outputs> {
     out['Mean gradient'] = tf.grad((t: tf.Tensor) => tf.mean(tf.square(t), [0, 1]))(x);
     out['Tile'] = tf.tile(r([1, 3, 1, 4], 15), [5, 1, 2, 1]);
     out['Slice'] = tf.slice(x, [1, 2, 3, 0], [3, 5, 7, 4]);
+    out['Fill float32'] = tf.fill([70, 1000], -1.25);
+    out['Fill int32'] = tf.cast(tf.fill([3, 5], 7.9, 'int32'), 'float32');
     out['ContrastiveResampleGrids'] = tf.engine().runKernel(
       RESAMPLE_GRIDS_KERNEL,
       { images: tf.sigmoid(tf.slice(x, [0, 0, 0, 0], [2, 11, 13, 3])) },

@@ -14,6 +14,7 @@ import {
   col2imAddPass,
   copyRangePass,
   dyRowsPass,
+  fillPass,
   im2colBatchInnerPass,
   im2colChannelMajorPass,
   swapMiddleAxesPass,
@@ -33,6 +34,7 @@ export const HEAP_PASSES = {
   swapMiddleAxes: { id: 3, fn: swapMiddleAxesPass, float: false },
   col2imAdd: { id: 4, fn: col2imAddPass, float: true },
   copyRange: { id: 5, fn: copyRangePass, float: false },
+  fill: { id: 6, fn: fillPass, float: false },
 } as const;
 
 /** A pass's name in {@link HEAP_PASSES}. */

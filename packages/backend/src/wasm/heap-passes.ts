@@ -277,3 +277,9 @@ export function copyRangePass(src: Int32Array, dst: Int32Array, q: ArrayLike<num
   const from = q[0] as number;
   dst.set(src.subarray(from + begin, from + end), begin);
 }
+
+/** Every element of `dst` set to the 32-bit pattern `q[0]`, the range split between pieces (`src` unused). `q = [bits]`. */
+export function fillPass(_src: Int32Array, dst: Int32Array, q: ArrayLike<number>, part: number, parts: number): void {
+  const [begin, end] = pieceRange(dst.length, 16, part, parts);
+  dst.fill(q[0] as number, begin, end);
+}

@@ -69,24 +69,25 @@ describe('runInKernelScope dispose (early release inside a composite kernel)', (
   });
 });
 
-describe('runInKernelScope heapUpdate (in-place float32 update of an intermediate)', () => {
-  it('updates a scope-owned float32 tensor and refuses kernel inputs', async () => {
+describe('runInKernelScope heapPassInto (a heap pass into an intermediate, e.g. col2im)', () => {
+  it('adds into a scope-owned float32 tensor and refuses kernel inputs', async () => {
     await setBackend('wasm');
-    const x = tf.tensor([1, 2, 3]);
+    // col2im of one 1x1 output with a 1x1 filter onto a 1x1x3 image: dx += cols.
+    const cols = tf.tensor([1, 2, 3]);
     const before = tf.engine().backend.numDataIds();
+    const params = [1, 1, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1];
     const info = runInKernelScope(tf.backend(), (ops) => {
-      const acc = ops.call('Fill', {}, { shape: [3], value: 0.5, dtype: 'float32' });
-      ops.heapUpdate(acc, [x], ([src], target) => {
-        for (let i = 0; i < target.length; i++) target[i] = (target[i] as number) + 2 * (src![i] as number);
-      });
-      expect(() => ops.heapUpdate(x, [], () => undefined)).toThrow(ContrastiveError);
+      const acc = ops.call('Fill', {}, { shape: [1, 1, 1, 3], value: 0.5, dtype: 'float32' });
+      ops.heapPassInto('col2imAdd', cols, acc, params);
+      ops.heapPassInto('col2imAdd', cols, acc, params);
+      expect(() => ops.heapPassInto('col2imAdd', acc, cols, params)).toThrow(ContrastiveError);
       return acc;
     });
     const out = tf.engine().makeTensorFromTensorInfo(info);
     expect(Array.from(await out.data())).toEqual([2.5, 4.5, 6.5]);
-    expect(Array.from(await x.data())).toEqual([1, 2, 3]);
+    expect(Array.from(await cols.data())).toEqual([1, 2, 3]);
     out.dispose();
     expect(tf.engine().backend.numDataIds()).toBe(before);
-    x.dispose();
+    cols.dispose();
   });
 });

@@ -35,18 +35,6 @@ export interface KernelOps {
    */
   gatherFlat(x: TensorInfo, index: Int32Array, shape: number[]): TensorInfo;
   /**
-   * A new float32 tensor of `shape` filled by `fill` from 32-bit views of the
-   * float32/int32 `inputs` on the wasm heap (bit-exact copies): for copies that
-   * the wasm backend only has as slow scalar kernels (strided windows).
-   */
-  heapCompute(inputs: TensorInfo[], shape: number[], fill: (sources: Int32Array[], target: Int32Array) => void): TensorInfo;
-  /**
-   * Runs `update` on float32 views of `inputs` and of `target`, a float32
-   * intermediate this scope created (never a kernel input), to modify
-   * `target` in place (e.g. scatter-add into an accumulator).
-   */
-  heapUpdate(target: TensorInfo, inputs: TensorInfo[], update: (sources: Float32Array[], target: Float32Array) => void): void;
-  /**
    * A new float32 tensor of `shape` written by the heap pass `pass` from
    * `input` (`heap-passes.ts`; split between the heap workers on the
    * threaded backend).
@@ -158,15 +146,6 @@ export function runInKernelScope(backendLike: unknown, body: (ops: KernelOps) =>
     add: (a, b) => call('Add', { a, b }),
     sum: (x, axis) => call('Sum', { x }, { axis, keepDims: false }),
     matMul: (a, b) => call('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }),
-    heapCompute: (inputs, shape, fill) => {
-      const out = track((backend as WasmLikeBackend).makeOutput(shape, 'float32'));
-      // Views only after the allocation: malloc may grow (and detach) the heap.
-      fill(
-        inputs.map((t) => int32View(backend as WasmLikeBackend, t)),
-        int32View(backend as WasmLikeBackend, out),
-      );
-      return out;
-    },
     heapPass: (pass, input, shape, params) => {
       const out = track((backend as WasmLikeBackend).makeOutput(shape, 'float32'));
       runHeapPass(backend as WasmLikeBackend, pass, input, out, params);
@@ -175,14 +154,6 @@ export function runInKernelScope(backendLike: unknown, body: (ops: KernelOps) =>
     heapPassInto: (pass, input, target, params) => {
       assertOwnedFloat(target, 'heapPassInto');
       runHeapPass(backend as WasmLikeBackend, pass, input, target, params);
-    },
-    heapUpdate: (target, inputs, update) => {
-      assertOwnedFloat(target, 'heapUpdate');
-      const f32 = (t: TensorInfo): Float32Array => {
-        const view = (backend as WasmLikeBackend).typedArrayFromHeap(t);
-        return new Float32Array(view.buffer, view.byteOffset, view.byteLength >> 2);
-      };
-      update(inputs.map(f32), f32(target));
     },
     gatherFlat: (x, index, shape) => track(gatherFlat(backend as WasmLikeBackend, x, index, shape)),
     dispose: (t) => {

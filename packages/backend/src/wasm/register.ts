@@ -9,6 +9,7 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig } from './depthwise-backprop-filter';
 import { depthwiseBackpropInputConfig } from './depthwise-backprop-input';
+import { fillConfig } from './fill-heap';
 import { gatherConfig } from './gather-heap';
 import { identityConfig } from './identity-share';
 import { saveOriginalKernel } from './original-kernels';
@@ -34,6 +35,7 @@ export const WASM_TRAINING_KERNELS: KernelConfig[] = [
   identityConfig,
   sliceConfig,
   gatherConfig,
+  fillConfig,
 ];
 
 let registered = false;
