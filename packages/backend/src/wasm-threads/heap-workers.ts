@@ -130,8 +130,8 @@ type Ready = { ready: true } | { ready: false; error: string };
 
 /**
  * Starts `count` heap workers on `memory` (the threaded module's shared
- * memory): passes are then split in `count + 1` pieces. Resolves with the
- * pool, or with why not (a worker failed to start or its self-check differs).
+ * memory): split passes are then shared by `count + 1` threads. Resolves
+ * with the pool, or with why not (the module or a worker failed to start).
  */
 export async function startHeapWorkers(memory: WebAssembly.Memory, count: number): Promise<{ pool: HeapWorkerPool } | { failure: string }> {
   const { Worker } = process.getBuiltinModule('node:worker_threads') as typeof import('node:worker_threads');

@@ -20,9 +20,6 @@ import {
   swapMiddleAxesPass,
 } from './heap-passes';
 
-/** A pass over heap views: `(src, dst, params, part, parts)`. */
-export type HeapPass = (src: never, dst: never, q: ArrayLike<number>, part: number, parts: number) => void;
-
 /**
  * The passes by id, in the order the heap workers know them; `float` passes
  * read and write float32 views, the others 32-bit integer views.

@@ -17,7 +17,7 @@
  */
 
 /** `[begin, end)` of piece `part` of `parts` over `[0, length)`, cut at multiples of `align`. */
-export function pieceRange(length: number, align: number, part: number, parts: number): [number, number] {
+function pieceRange(length: number, align: number, part: number, parts: number): [number, number] {
   const units = Math.ceil(length / align);
   const begin = Math.min(length, Math.floor((units * part) / parts) * align);
   const end = part === parts - 1 ? length : Math.min(length, Math.floor((units * (part + 1)) / parts) * align);
@@ -32,7 +32,7 @@ export function pieceRange(length: number, align: number, part: number, parts: n
  * columns outside `[lo, hi)` (which the run fills with neighbouring rows'
  * pixels) and the rows outside `[top, bottom)` are then zeroed.
  */
-export function copyPlaneWindow(
+function copyPlaneWindow(
   src: Int32Array,
   dst: Int32Array,
   o: number,
