@@ -59,9 +59,9 @@ describe('pilResizedCrop', () => {
     );
   });
 
-  it('pil-resample-wasm.ts holds pil-resample.wat as assembled by scripts/build-wasm.mjs', () => {
+  it('pil-resample-wasm.ts holds pil-resample.wat as assembled by npm run build:wasm', () => {
     const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-    const check = spawnSync(process.execPath, [join(packageDir, 'scripts/build-wasm.mjs'), '--check'], { encoding: 'utf8' });
+    const check = spawnSync('npm', ['run', 'build:wasm', '--', '--check'], { cwd: packageDir, encoding: 'utf8' });
     expect(check.status, check.stderr).toBe(0);
   });
 

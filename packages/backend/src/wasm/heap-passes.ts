@@ -58,6 +58,12 @@ function copyPlaneWindow(
   dst.fill(0, o + (bottom - 1) * ow + hi, o + oh * ow);
 }
 
+/** The im2col passes' parameters `q` by name (order in {@link im2colChannelMajorPass}). */
+function im2colGeometry(q: ArrayLike<number>): Record<'kh' | 'kw' | 'sh' | 'sw' | 'dh' | 'dw' | 'padTop' | 'padLeft' | 'oh' | 'ow' | 'h' | 'w' | 'c' | 'first' | 'count' | 'total' | 'minRun', number> {
+  const names = ['kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'padTop', 'padLeft', 'oh', 'ow', 'h', 'w', 'c', 'first', 'count', 'total', 'minRun'] as const;
+  return Object.fromEntries(names.map((name, i) => [name, q[i] as number])) as Record<(typeof names)[number], number>;
+}
+
 /**
  * Channel-major im2col, rows `(ky, kx, ci)` split between pieces:
  * `src: [c, total, h, w]` (x transposed), `dst: [kh*kw*c, count*oh*ow]` with
@@ -67,10 +73,7 @@ function copyPlaneWindow(
  * runs of at least `minRun` are copied with `TypedArray.set`.
  */
 export function im2colChannelMajorPass(src: Int32Array, dst: Int32Array, q: ArrayLike<number>, part: number, parts: number): void {
-  const kh = q[0] as number, kw = q[1] as number, sh = q[2] as number, sw = q[3] as number;
-  const dh = q[4] as number, dw = q[5] as number, padTop = q[6] as number, padLeft = q[7] as number;
-  const oh = q[8] as number, ow = q[9] as number, h = q[10] as number, w = q[11] as number, c = q[12] as number;
-  const first = q[13] as number, count = q[14] as number, total = q[15] as number, minRun = q[16] as number;
+  const { kh, kw, sh, sw, dh, dw, padTop, padLeft, oh, ow, h, w, c, first, count, total, minRun } = im2colGeometry(q);
   const rows = kh * kw * c;
   const rowBegin = Math.floor((rows * part) / parts);
   const rowEnd = Math.floor((rows * (part + 1)) / parts);
@@ -125,10 +128,7 @@ export function im2colChannelMajorPass(src: Int32Array, dst: Int32Array, q: Arra
  * `q` as in {@link im2colChannelMajorPass}.
  */
 export function im2colBatchInnerPass(src: Int32Array, dst: Int32Array, q: ArrayLike<number>, part: number, parts: number): void {
-  const kh = q[0] as number, kw = q[1] as number, sh = q[2] as number, sw = q[3] as number;
-  const dh = q[4] as number, dw = q[5] as number, padTop = q[6] as number, padLeft = q[7] as number;
-  const oh = q[8] as number, ow = q[9] as number, h = q[10] as number, w = q[11] as number, c = q[12] as number;
-  const first = q[13] as number, count = q[14] as number, total = q[15] as number, minRun = q[16] as number;
+  const { kh, kw, sh, sw, dh, dw, padTop, padLeft, oh, ow, h, w, c, first, count, total, minRun } = im2colGeometry(q);
   const rows = kh * kw * c;
   const rowBegin = Math.floor((rows * part) / parts);
   const rowEnd = Math.floor((rows * (part + 1)) / parts);
