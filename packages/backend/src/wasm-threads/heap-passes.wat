@@ -365,6 +365,82 @@
       (local.set $at (i32.add (local.get $at) (i32.const 1)))
       (br $scalar))))
 
+  ;; MaxPoolGrad: dx [n, inH, inW, c] from dy [n, outH, outW, c] (src) and the
+  ;; pooled input x [n, inH, inW, c] (at element xAt), dilation 1, as tfjs's
+  ;; cpu backend defines it: every output's dy goes to the first strict
+  ;; maximum of its window in row-major scan order (none if the window holds
+  ;; no number above -infinity); windows are visited in (yR, yC) order, so a
+  ;; dx element under overlapping windows sums its terms in that order;
+  ;; channels split between pieces. No JavaScript twin: the kernel
+  ;; (max-pool-grad-heap.ts) uses it on the threaded backend only.
+  (func (export "maxPoolGrad")
+    (param $src i32) (param $dst i32) (param $dstLength i32)
+    (param $xAt i32) (param $n i32) (param $inH i32) (param $inW i32) (param $c i32)
+    (param $outH i32) (param $outW i32) (param $fH i32) (param $fW i32) (param $sH i32) (param $sW i32)
+    (param $padTop i32) (param $padLeft i32)
+    (param $part i32) (param $parts i32)
+    (local $c0 i32) (local $c1 i32) (local $pixel i32) (local $pixels i32) (local $b i32) (local $yR i32) (local $yC i32)
+    (local $d i32) (local $r0 i32) (local $r1 i32) (local $q0 i32) (local $q1 i32) (local $r i32) (local $q i32)
+    (local $best f32) (local $at i32) (local $v f32) (local $cell i32) (local $dyAt i32)
+    (local.set $c0 (call $share (local.get $c) (local.get $part) (local.get $parts)))
+    (local.set $c1 (call $share (local.get $c) (i32.add (local.get $part) (i32.const 1)) (local.get $parts)))
+    (if (i32.le_s (local.get $c1) (local.get $c0)) (then (return)))
+    ;; zero this piece's channels of dx
+    (local.set $pixels (i32.mul (local.get $n) (i32.mul (local.get $inH) (local.get $inW))))
+    (block $zeroDone (loop $zero
+      (br_if $zeroDone (i32.ge_s (local.get $pixel) (local.get $pixels)))
+      (call $zero (i32.add (local.get $dst) (i32.add (i32.mul (local.get $pixel) (local.get $c)) (local.get $c0))) (i32.sub (local.get $c1) (local.get $c0)))
+      (local.set $pixel (i32.add (local.get $pixel) (i32.const 1)))
+      (br $zero)))
+    (block $imagesDone (loop $images
+      (br_if $imagesDone (i32.ge_s (local.get $b) (local.get $n)))
+      (local.set $yR (i32.const 0))
+      (block $yRDone (loop $yRLoop
+        (br_if $yRDone (i32.ge_s (local.get $yR) (local.get $outH)))
+        (local.set $r0 (i32.sub (i32.mul (local.get $yR) (local.get $sH)) (local.get $padTop)))
+        (local.set $r1 (call $min (local.get $inH) (i32.add (local.get $r0) (local.get $fH))))
+        (local.set $r0 (call $max (i32.const 0) (local.get $r0)))
+        (local.set $yC (i32.const 0))
+        (block $yCDone (loop $yCLoop
+          (br_if $yCDone (i32.ge_s (local.get $yC) (local.get $outW)))
+          (local.set $q0 (i32.sub (i32.mul (local.get $yC) (local.get $sW)) (local.get $padLeft)))
+          (local.set $q1 (call $min (local.get $inW) (i32.add (local.get $q0) (local.get $fW))))
+          (local.set $q0 (call $max (i32.const 0) (local.get $q0)))
+          (local.set $dyAt (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $outH)) (local.get $yR)) (local.get $outW)) (local.get $yC)) (local.get $c))))
+          (local.set $d (local.get $c0))
+          (block $dDone (loop $dLoop
+            (br_if $dDone (i32.ge_s (local.get $d) (local.get $c1)))
+            (local.set $best (f32.const -inf))
+            (local.set $at (i32.const -1))
+            (local.set $r (local.get $r0))
+            (block $rDone (loop $rLoop
+              (br_if $rDone (i32.ge_s (local.get $r) (local.get $r1)))
+              (local.set $q (local.get $q0))
+              (block $qDone (loop $qLoop
+                (br_if $qDone (i32.ge_s (local.get $q) (local.get $q1)))
+                (local.set $cell (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (local.get $r)) (local.get $inW)) (local.get $q)) (local.get $c)) (local.get $d)))
+                (local.set $v (f32.load (i32.shl (i32.add (local.get $xAt) (local.get $cell)) (i32.const 2))))
+                (if (f32.gt (local.get $v) (local.get $best))
+                  (then (local.set $best (local.get $v)) (local.set $at (local.get $cell))))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $qLoop)))
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br $rLoop)))
+            (if (i32.ge_s (local.get $at) (i32.const 0))
+              (then
+                (f32.store (i32.shl (i32.add (local.get $dst) (local.get $at)) (i32.const 2))
+                  (f32.add
+                    (f32.load (i32.shl (i32.add (local.get $dst) (local.get $at)) (i32.const 2)))
+                    (f32.load (i32.shl (i32.add (local.get $dyAt) (local.get $d)) (i32.const 2)))))))
+            (local.set $d (i32.add (local.get $d) (i32.const 1)))
+            (br $dLoop)))
+          (local.set $yC (i32.add (local.get $yC) (i32.const 1)))
+          (br $yCLoop)))
+        (local.set $yR (i32.add (local.get $yR) (i32.const 1)))
+        (br $yRLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $images))))
+
   ;; A native memmove of `num` bytes, for the threaded module's
   ;; `emscripten_memcpy_big` import (the glue's own calls copyWithin on the
   ;; shared heap, which Node runs 3-5x slower than on an ArrayBuffer).

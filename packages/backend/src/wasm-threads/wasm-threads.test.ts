@@ -201,6 +201,33 @@ describe('wasm threads (XNNPACK pool on worker_threads)', () => {
     }
   });
 
+  it('threads: 2 computes MaxPoolGrad as the cpu backend defines it (first strict maximum; ties, negative windows, overlapping windows)', async () => {
+    const gradients = async (): Promise<Float32Array[]> => {
+      const found: Float32Array[] = [];
+      for (const [k, s, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'same']] as const) {
+        // Rounded values: windows with tied maxima and windows whose maximum is negative.
+        const x = tf.round(tf.mul(tf.randomNormal([6, 11, 13, 5], 0, 1, 'float32', 6), 2)) as tf.Tensor4D;
+        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, k, s, pad), tf.cos(tf.maxPool(t as tf.Tensor4D, k, s, pad)))))(x);
+        found.push((await g.data()) as Float32Array);
+        tf.dispose([x, g]);
+      }
+      return found;
+    };
+    await tf.setBackend('cpu');
+    const reference = await gradients();
+    await setBackend('wasm', { threads: 2 });
+    const threaded = await gradients();
+    const previous = setMinSplitElements(0);
+    const split = await gradients();
+    setMinSplitElements(previous);
+    reference.forEach((values, i) => {
+      // Within float32 rounding: the upstream cos differs between backends in the last bits, and
+      // overlapping windows sum a cell's terms in another order. A wrong choice of cell is off by ~1.
+      expect(maxRelativeGap(threaded[i] as Float32Array, values), `case ${i}`).toBeLessThanOrEqual(1e-6);
+      expect(Array.from(split[i] as Float32Array), `case ${i} split`).toEqual(Array.from(threaded[i] as Float32Array));
+    });
+  });
+
   it('back to threads: 1 reproduces the first run bit for bit', async () => {
     await setBackend('wasm', { threads: 1 });
     expect(activeModule().PThread).toBeUndefined();

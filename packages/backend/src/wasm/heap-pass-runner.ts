@@ -9,6 +9,7 @@
  * browser entry bundles the wasm kernels).
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { ContrastiveError } from '@contrastive/core';
 import type { WasmHeapBackend } from './heap-views';
 import {
   col2imAddPass,
@@ -32,6 +33,8 @@ export const HEAP_PASSES = {
   col2imAdd: { id: 4, fn: col2imAddPass, float: true },
   copyRange: { id: 5, fn: copyRangePass, float: false },
   fill: { id: 6, fn: fillPass, float: false },
+  // WebAssembly only (heap-passes.wat): the MaxPoolGrad kernel uses it on the threaded backend alone.
+  maxPoolGrad: { id: 7, fn: undefined, float: true },
 } as const;
 
 /** A pass's name in {@link HEAP_PASSES}. */
@@ -105,6 +108,12 @@ export function runHeapPass(backend: WasmHeapBackend, name: HeapPassName, src: T
   if (workers !== undefined) {
     workers.run(pass.id, [srcOffset, srcLength, dstOffset, dstLength, ...params], dstLength >= minSplitElements);
     return;
+  }
+  if (pass.fn === undefined) {
+    throw new ContrastiveError('BACKEND_UNAVAILABLE', `runHeapPass: '${name}' must run on the threaded wasm backend's heap workers; got none`, {
+      fn: 'runHeapPass',
+      argument: 'name',
+    });
   }
   const run = pass.fn as (s: Int32Array | Float32Array, d: Int32Array | Float32Array, q: readonly number[], part: number, parts: number) => void;
   if (pass.float) run(new Float32Array(buffer, srcOffset * 4, srcLength), new Float32Array(buffer, dstOffset * 4, dstLength), params, 0, 1);

@@ -12,6 +12,7 @@ import { depthwiseBackpropInputConfig } from './depthwise-backprop-input';
 import { fillConfig } from './fill-heap';
 import { gatherConfig } from './gather-heap';
 import { identityConfig } from './identity-share';
+import { maxPoolGradConfig } from './max-pool-grad-heap';
 import { saveOriginalKernel } from './original-kernels';
 import { meanConfig, sumConfig } from './reduce-leading';
 import { sliceConfig } from './slice-window';
@@ -36,6 +37,7 @@ export const WASM_TRAINING_KERNELS: KernelConfig[] = [
   sliceConfig,
   gatherConfig,
   fillConfig,
+  maxPoolGradConfig,
 ];
 
 let registered = false;
