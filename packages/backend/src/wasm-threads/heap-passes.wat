@@ -371,7 +371,7 @@
   ;; maximum of its window in row-major scan order (none if the window holds
   ;; no number above -infinity); windows are visited in (yR, yC) order, so a
   ;; dx element under overlapping windows sums its terms in that order;
-  ;; channels split between pieces. No JavaScript twin: the kernel
+  ;; images split between pieces. No JavaScript twin: the kernel
   ;; (max-pool-grad-heap.ts) uses it on the threaded backend only.
   (func (export "maxPoolGrad")
     (param $src i32) (param $dst i32) (param $dstLength i32)
@@ -379,21 +379,16 @@
     (param $outH i32) (param $outW i32) (param $fH i32) (param $fW i32) (param $sH i32) (param $sW i32)
     (param $padTop i32) (param $padLeft i32)
     (param $part i32) (param $parts i32)
-    (local $c0 i32) (local $c1 i32) (local $pixel i32) (local $pixels i32) (local $b i32) (local $yR i32) (local $yC i32)
+    (local $b1 i32) (local $pixels i32) (local $b i32) (local $yR i32) (local $yC i32)
     (local $d i32) (local $r0 i32) (local $r1 i32) (local $q0 i32) (local $q1 i32) (local $r i32) (local $q i32)
     (local $best f32) (local $at i32) (local $v f32) (local $cell i32) (local $dyAt i32)
-    (local.set $c0 (call $share (local.get $c) (local.get $part) (local.get $parts)))
-    (local.set $c1 (call $share (local.get $c) (i32.add (local.get $part) (i32.const 1)) (local.get $parts)))
-    (if (i32.le_s (local.get $c1) (local.get $c0)) (then (return)))
-    ;; zero this piece's channels of dx
-    (local.set $pixels (i32.mul (local.get $n) (i32.mul (local.get $inH) (local.get $inW))))
-    (block $zeroDone (loop $zero
-      (br_if $zeroDone (i32.ge_s (local.get $pixel) (local.get $pixels)))
-      (call $zero (i32.add (local.get $dst) (i32.add (i32.mul (local.get $pixel) (local.get $c)) (local.get $c0))) (i32.sub (local.get $c1) (local.get $c0)))
-      (local.set $pixel (i32.add (local.get $pixel) (i32.const 1)))
-      (br $zero)))
+    ;; this piece's images: zero their dx, then visit their windows
+    (local.set $b (call $share (local.get $n) (local.get $part) (local.get $parts)))
+    (local.set $b1 (call $share (local.get $n) (i32.add (local.get $part) (i32.const 1)) (local.get $parts)))
+    (local.set $pixels (i32.mul (local.get $inH) (i32.mul (local.get $inW) (local.get $c))))
+    (call $zero (i32.add (local.get $dst) (i32.mul (local.get $b) (local.get $pixels))) (i32.mul (i32.sub (local.get $b1) (local.get $b)) (local.get $pixels)))
     (block $imagesDone (loop $images
-      (br_if $imagesDone (i32.ge_s (local.get $b) (local.get $n)))
+      (br_if $imagesDone (i32.ge_s (local.get $b) (local.get $b1)))
       (local.set $yR (i32.const 0))
       (block $yRDone (loop $yRLoop
         (br_if $yRDone (i32.ge_s (local.get $yR) (local.get $outH)))
@@ -407,9 +402,9 @@
           (local.set $q1 (call $min (local.get $inW) (i32.add (local.get $q0) (local.get $fW))))
           (local.set $q0 (call $max (i32.const 0) (local.get $q0)))
           (local.set $dyAt (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $outH)) (local.get $yR)) (local.get $outW)) (local.get $yC)) (local.get $c))))
-          (local.set $d (local.get $c0))
+          (local.set $d (i32.const 0))
           (block $dDone (loop $dLoop
-            (br_if $dDone (i32.ge_s (local.get $d) (local.get $c1)))
+            (br_if $dDone (i32.ge_s (local.get $d) (local.get $c)))
             (local.set $best (f32.const -inf))
             (local.set $at (i32.const -1))
             (local.set $r (local.get $r0))

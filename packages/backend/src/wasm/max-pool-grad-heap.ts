@@ -1,6 +1,6 @@
 /**
  * `MaxPoolGrad` for the threaded wasm backend: the heap workers' WebAssembly
- * `maxPoolGrad` pass (heap-passes.wat), channels split between threads.
+ * `maxPoolGrad` pass (heap-passes.wat), images split between threads.
  * tfjs's own kernel is a scalar single-threaded loop, which was about a fifth
  * of the main thread's time in the `cpu-fashion-mnist` presets' 2-thread step
  * (ConvNet with max pooling). Semantics as tfjs's: each output's gradient goes
